@@ -1,0 +1,3 @@
+// Package targets defines what faultline runs against: instances,
+// endpoints, the dependency graph, and control over instances.
+package targets
