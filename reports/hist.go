@@ -19,8 +19,18 @@ const (
 // Hist is an HDR histogram of latencies in microseconds. In JSON it is the
 // standard compressed HdrHistogram V2 encoding (base64), so that other HDR
 // tools can read it too.
+//
+// A decoded HDR histogram with the shared bounds takes about 140 KB, its
+// encoding a few hundred bytes. A Hist read from JSON therefore keeps only
+// the encoding and decodes it when read (Quantile, Count, Merge into
+// another) without caching; a long run's Result stays small. It is decoded
+// for good on the first change (Record, Merge into it).
 type Hist struct {
+	// H is the decoded histogram. It is nil for a Hist read from JSON and
+	// not changed since; use Snapshot to read it in every case.
 	H *hdr.Histogram
+	// raw is the base64 V2 encoding, kept while H is nil.
+	raw []byte
 }
 
 // NewHist returns an empty histogram with the shared bounds.
@@ -31,6 +41,7 @@ func NewHist() *Hist {
 // Record adds one latency. Values outside the bounds are clamped, so that a
 // 90 s timeout still counts (as 60 s) rather than vanishing.
 func (h *Hist) Record(d time.Duration) {
+	h.materialize()
 	us := int64(d / time.Microsecond)
 	if us < HistMin {
 		us = HistMin
@@ -41,42 +52,83 @@ func (h *Hist) Record(d time.Duration) {
 	_ = h.H.RecordValue(us)
 }
 
-// Merge adds o's counts into h.
-func (h *Hist) Merge(o *Hist) {
-	if o == nil || o.H == nil {
+// Snapshot returns the decoded histogram, or nil for a nil or undecodable
+// Hist. Do not change it: for a Hist read from JSON it is a fresh copy, so
+// a change would be lost.
+func (h *Hist) Snapshot() *hdr.Histogram {
+	if h == nil {
+		return nil
+	}
+	if h.H != nil {
+		return h.H
+	}
+	if h.raw == nil {
+		return nil
+	}
+	d, err := hdr.Decode(h.raw)
+	if err != nil {
+		return nil // UnmarshalJSON already proved it decodes
+	}
+	return d
+}
+
+// materialize decodes h for good before a change.
+func (h *Hist) materialize() {
+	if h.H != nil {
 		return
 	}
-	h.H.Merge(o.H)
+	if d := h.Snapshot(); d != nil {
+		h.H = d
+	} else {
+		h.H = hdr.New(HistMin, HistMax, HistDigits)
+	}
+	h.raw = nil
+}
+
+// Merge adds o's counts into h.
+func (h *Hist) Merge(o *Hist) {
+	src := o.Snapshot()
+	if src == nil {
+		return
+	}
+	h.materialize()
+	h.H.Merge(src)
 }
 
 // Count is the number of recorded values.
 func (h *Hist) Count() int64 {
-	if h == nil || h.H == nil {
+	s := h.Snapshot()
+	if s == nil {
 		return 0
 	}
-	return h.H.TotalCount()
+	return s.TotalCount()
 }
 
 // Quantile returns the value at percentile q (0..100) as a duration.
 func (h *Hist) Quantile(q float64) time.Duration {
-	if h.Count() == 0 {
+	s := h.Snapshot()
+	if s == nil || s.TotalCount() == 0 {
 		return 0
 	}
-	return time.Duration(h.H.ValueAtQuantile(q)) * time.Microsecond
+	return time.Duration(s.ValueAtQuantile(q)) * time.Microsecond
 }
 
 // Max returns the largest recorded value, at histogram precision.
 func (h *Hist) Max() time.Duration {
-	if h.Count() == 0 {
+	s := h.Snapshot()
+	if s == nil || s.TotalCount() == 0 {
 		return 0
 	}
-	return time.Duration(h.H.Max()) * time.Microsecond
+	return time.Duration(s.Max()) * time.Microsecond
 }
 
 // MarshalJSON encodes the histogram as a base64 V2 compressed string.
 func (h *Hist) MarshalJSON() ([]byte, error) {
-	if h == nil || h.H == nil {
+	if h == nil || (h.H == nil && h.raw == nil) {
 		return []byte("null"), nil
+	}
+	if h.H == nil {
+		return json.Marshal(string(h.raw))
 	}
 	b, err := h.H.Encode(hdr.V2CompressedEncodingCookieBase)
 	if err != nil {
@@ -95,6 +147,11 @@ func (h *Hist) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("decode histogram: %w", err)
 	}
-	h.H = d
+	// Only the shared bounds merge exactly with other windows.
+	if d.LowestTrackableValue() != HistMin || d.HighestTrackableValue() != HistMax || d.SignificantFigures() != HistDigits {
+		return fmt.Errorf("histogram bounds %d..%d at %d digits, faultline uses %d..%d at %d",
+			d.LowestTrackableValue(), d.HighestTrackableValue(), d.SignificantFigures(), HistMin, HistMax, HistDigits)
+	}
+	h.H, h.raw = nil, []byte(s)
 	return nil
 }
