@@ -1,0 +1,138 @@
+package cluster
+
+import (
+	"io"
+	"log"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// Profile picks memberlist's timing: how fast gossip spreads and how soon
+// a silent node is suspected and declared dead.
+type Profile string
+
+// Profiles.
+const (
+	// ProfileLocal suits one machine or a test: memberlist's local
+	// defaults (1 s probes with a 200 ms timeout, 100 ms gossip).
+	ProfileLocal Profile = "local"
+	// ProfileLAN suits real hosts on a LAN: memberlist's LAN defaults
+	// (1 s probes with a 500 ms timeout, 200 ms gossip).
+	ProfileLAN Profile = "lan"
+)
+
+// Config says who a node is and how it joins. Build one with LocalConfig
+// or LANConfig and change what you need.
+type Config struct {
+	// ID names the node in the cluster; it must be unique.
+	ID string
+	// Role is agent or coordinator.
+	Role Role
+	// Version is the faultline version, gossiped so that a mixed cluster
+	// is visible.
+	Version string
+	// Labels are free key=value tags an agent offers for placement (for
+	// example zone=a). They count against the 512-byte metadata limit.
+	Labels map[string]string
+	// Capacity is the agent's relative weight when load is split: an
+	// agent with capacity 2 gets twice the rate of one with capacity 1.
+	Capacity int
+
+	// BindAddr and BindPort are where memberlist listens (UDP and TCP).
+	// Port 0 picks a free port.
+	BindAddr string
+	BindPort int
+	// AdvertiseAddr and AdvertisePort are what other nodes dial; empty
+	// means the bind address.
+	AdvertiseAddr string
+	AdvertisePort int
+
+	// Key is the gossip key (16, 24 or 32 bytes; AES-GCM). Required: a
+	// node never gossips in plaintext.
+	Key []byte
+
+	// Profile is the memberlist timing profile.
+	Profile Profile
+	// Transport replaces the UDP/TCP transport, for example with a
+	// MemNetwork's for tests. Bind and advertise addresses are then
+	// ignored.
+	Transport memberlist.NodeAwareTransport
+
+	// MaxMessageAge is how old (or how far ahead, for clock drift) a
+	// control message may be and still be obeyed. It bounds how long a
+	// captured message is worth replaying to a restarted node.
+	MaxMessageAge time.Duration
+	// InboxSize is how many verified messages may wait to be read before
+	// the sender is made to wait.
+	InboxSize int
+	// Log receives memberlist's log; nil discards it.
+	Log io.Writer
+}
+
+// Defaults shared by both profiles.
+const (
+	// DefaultMaxMessageAge allows for a little clock drift between hosts
+	// while keeping captured messages useless after half a minute.
+	DefaultMaxMessageAge = 30 * time.Second
+	// DefaultInboxSize holds several seconds of windows from 50 agents.
+	DefaultInboxSize = 4096
+)
+
+// LocalConfig is for nodes on one machine (loopback): memberlist's local
+// profile, which detects a dead node in a few seconds.
+func LocalConfig() *Config {
+	return &Config{
+		Role:          RoleAgent,
+		Capacity:      1, // every agent equal unless told otherwise
+		BindAddr:      "127.0.0.1",
+		BindPort:      0, // any free port: many local nodes share one host
+		Profile:       ProfileLocal,
+		MaxMessageAge: DefaultMaxMessageAge,
+		InboxSize:     DefaultInboxSize,
+	}
+}
+
+// LANConfig is for nodes on separate hosts: memberlist's LAN profile on
+// its usual port 7946. Binding to a non-loopback address needs a key.
+func LANConfig() *Config {
+	c := LocalConfig()
+	c.BindAddr = "0.0.0.0"
+	c.BindPort = 7946 // memberlist's customary port, easy to open in firewalls
+	c.Profile = ProfileLAN
+	return c
+}
+
+// memberlistConfig turns c into memberlist's configuration.
+func (c *Config) memberlistConfig() *memberlist.Config {
+	var mc *memberlist.Config
+	if c.Profile == ProfileLAN {
+		mc = memberlist.DefaultLANConfig()
+	} else {
+		mc = memberlist.DefaultLocalConfig()
+	}
+	mc.Name = c.ID
+	mc.BindAddr = c.BindAddr
+	mc.BindPort = c.BindPort
+	mc.AdvertiseAddr = c.AdvertiseAddr
+	mc.AdvertisePort = c.AdvertisePort
+	if c.AdvertisePort == 0 {
+		mc.AdvertisePort = c.BindPort
+	}
+	// Encryption is verified both ways: a node without the key can
+	// neither read our gossip nor inject its own.
+	mc.GossipVerifyIncoming = true
+	mc.GossipVerifyOutgoing = true
+	// Separate faultline's gossip from any other memberlist user (Consul,
+	// Serf) that might share a port range.
+	mc.Label = "faultline"
+	w := c.Log
+	if w == nil {
+		w = io.Discard
+	}
+	mc.Logger = log.New(w, "memberlist ", log.LstdFlags|log.Lmicroseconds)
+	if c.Transport != nil {
+		mc.Transport = c.Transport
+	}
+	return mc
+}

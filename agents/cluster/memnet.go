@@ -1,0 +1,187 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// MemNetwork is an in-memory network for memberlist: every transport made
+// from it reaches the others by address or name, without sockets. Unlike
+// memberlist's MockNetwork it is safe to grow while nodes run, packets are
+// dropped (as UDP would) instead of blocking when a node is slow, and a
+// node can be cut off to simulate a crash. It is meant for tests and
+// benchmarks with up to thousands of nodes in one process.
+type MemNetwork struct {
+	mu     sync.RWMutex
+	byAddr map[string]*MemTransport
+	byName map[string]*MemTransport
+	port   int
+}
+
+// MemTransport is one node's attachment to a MemNetwork.
+type MemTransport struct {
+	net     *MemNetwork
+	name    string
+	addr    *net.UDPAddr
+	packets chan *memberlist.Packet
+	streams chan net.Conn
+
+	mu   sync.RWMutex
+	down bool
+}
+
+var _ memberlist.NodeAwareTransport = (*MemTransport)(nil)
+
+// errUnreachable is what a dial or send to a missing or cut node returns.
+var errUnreachable = errors.New("memnet: no route to node")
+
+// memQueue is how many packets a node may have pending; more are dropped,
+// which memberlist tolerates as it tolerates UDP loss.
+const memQueue = 512
+
+// NewTransport attaches a node named name and gives it a unique loopback
+// address (127.0.0.1 with a fresh port).
+func (n *MemNetwork) NewTransport(name string) *MemTransport {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.byAddr == nil {
+		n.byAddr = map[string]*MemTransport{}
+		n.byName = map[string]*MemTransport{}
+		n.port = 10000
+	}
+	n.port++
+	t := &MemTransport{
+		net:     n,
+		name:    name,
+		addr:    &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: n.port},
+		packets: make(chan *memberlist.Packet, memQueue),
+		streams: make(chan net.Conn),
+	}
+	n.byAddr[t.addr.String()] = t
+	n.byName[name] = t
+	return t
+}
+
+// Cut detaches the named node as a crash would: packets to it vanish and
+// dials fail, and it can no longer send.
+func (n *MemNetwork) Cut(name string) {
+	n.mu.RLock()
+	t := n.byName[name]
+	n.mu.RUnlock()
+	if t != nil {
+		t.mu.Lock()
+		t.down = true
+		t.mu.Unlock()
+	}
+}
+
+// Addr returns the transport's address (host:port).
+func (t *MemTransport) Addr() string { return t.addr.String() }
+
+func (t *MemTransport) isDown() bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.down
+}
+
+func (t *MemTransport) peer(a memberlist.Address) (*MemTransport, error) {
+	if t.isDown() {
+		return nil, errUnreachable
+	}
+	t.net.mu.RLock()
+	var p *MemTransport
+	if a.Name != "" {
+		p = t.net.byName[a.Name]
+	}
+	if p == nil {
+		p = t.net.byAddr[a.Addr]
+	}
+	t.net.mu.RUnlock()
+	if p == nil || p.isDown() {
+		return nil, fmt.Errorf("%w: %s", errUnreachable, a.Addr)
+	}
+	return p, nil
+}
+
+// FinalAdvertiseAddr implements memberlist.Transport.
+func (t *MemTransport) FinalAdvertiseAddr(string, int) (net.IP, int, error) {
+	return t.addr.IP, t.addr.Port, nil
+}
+
+// WriteTo implements memberlist.Transport.
+func (t *MemTransport) WriteTo(b []byte, addr string) (time.Time, error) {
+	return t.WriteToAddress(b, memberlist.Address{Addr: addr})
+}
+
+// WriteToAddress implements memberlist.NodeAwareTransport. Like UDP, a
+// packet to a full queue or a cut node is lost without an error.
+func (t *MemTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
+	now := time.Now()
+	p, err := t.peer(a)
+	if err != nil {
+		return now, nil
+	}
+	buf := append([]byte(nil), b...)
+	select {
+	case p.packets <- &memberlist.Packet{Buf: buf, From: t.addr, Timestamp: now}:
+	default:
+	}
+	return now, nil
+}
+
+// PacketCh implements memberlist.Transport.
+func (t *MemTransport) PacketCh() <-chan *memberlist.Packet { return t.packets }
+
+// DialTimeout implements memberlist.Transport.
+func (t *MemTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
+	return t.DialAddressTimeout(memberlist.Address{Addr: addr}, timeout)
+}
+
+// DialAddressTimeout implements memberlist.NodeAwareTransport with a
+// synchronous in-memory pipe.
+func (t *MemTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
+	p, err := t.peer(a)
+	if err != nil {
+		return nil, err
+	}
+	local, remote := net.Pipe()
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	tm := time.NewTimer(timeout)
+	defer tm.Stop()
+	select {
+	case p.streams <- &memConn{Conn: remote, local: p.addr, remote: t.addr}:
+		return &memConn{Conn: local, local: t.addr, remote: p.addr}, nil
+	case <-tm.C:
+		local.Close()
+		remote.Close()
+		return nil, fmt.Errorf("memnet: dial %s: timeout", a.Addr)
+	}
+}
+
+// StreamCh implements memberlist.Transport.
+func (t *MemTransport) StreamCh() <-chan net.Conn { return t.streams }
+
+// Shutdown implements memberlist.Transport: the node is cut off.
+func (t *MemTransport) Shutdown() error {
+	t.mu.Lock()
+	t.down = true
+	t.mu.Unlock()
+	return nil
+}
+
+// memConn gives a pipe end real-looking addresses: memberlist logs and
+// checks them.
+type memConn struct {
+	net.Conn
+	local, remote net.Addr
+}
+
+func (c *memConn) LocalAddr() net.Addr  { return c.local }
+func (c *memConn) RemoteAddr() net.Addr { return c.remote }
