@@ -1,0 +1,307 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// link is one accepted client connection and its upstream connection,
+// with one pump per direction.
+type link struct {
+	p         *Proxy
+	client    *net.TCPConn
+	upstream  *net.TCPConn
+	closed    chan struct{}
+	closeOnce sync.Once
+
+	rngMu sync.Mutex
+	rng   *rand.Rand // seeds stages and decides toxicity, per link
+
+	wmu   [2]sync.Mutex // write locks: [0] client, [1] upstream
+	pumps [2]*pump
+}
+
+func newLink(p *Proxy, client, upstream *net.TCPConn, seed uint64) *link {
+	l := &link{p: p, client: client, upstream: upstream, closed: make(chan struct{}),
+		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+	l.pumps[Upstream] = &pump{l: l, dir: Upstream, src: client, dst: upstream, notify: make(chan struct{}, 1)}
+	l.pumps[Downstream] = &pump{l: l, dir: Downstream, src: upstream, dst: client, notify: make(chan struct{}, 1)}
+	return l
+}
+
+// run pumps both directions until the link ends.
+func (l *link) run() {
+	var wg sync.WaitGroup
+	for _, pm := range l.pumps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pm.run()
+		}()
+	}
+	wg.Wait()
+	l.close(false)
+}
+
+// close ends the link; reset makes both peers see a RST.
+func (l *link) close(reset bool) {
+	l.closeOnce.Do(func() {
+		if reset {
+			_ = l.client.SetLinger(0)
+			_ = l.upstream.SetLinger(0)
+		}
+		close(l.closed)
+		_ = l.client.Close()
+		_ = l.upstream.Close()
+	})
+}
+
+// changed tells both pumps the toxic chain changed.
+func (l *link) changed() {
+	for _, pm := range l.pumps {
+		pm.poke()
+	}
+}
+
+func (l *link) seed() (uint64, float64) {
+	l.rngMu.Lock()
+	defer l.rngMu.Unlock()
+	return l.rng.Uint64(), l.rng.Float64()
+}
+
+// write sends b to the client (to=0) or upstream (to=1) under its lock, so
+// a stage's reply never interleaves with a pump's write.
+func (l *link) write(to int, b []byte) error {
+	c := l.client
+	if to == 1 {
+		c = l.upstream
+	}
+	l.wmu[to].Lock()
+	defer l.wmu[to].Unlock()
+	_, err := c.Write(b)
+	return err
+}
+
+// pump moves one direction's bytes: fast path (splice) while the
+// direction has no toxic, the chunk pipeline otherwise.
+type pump struct {
+	l        *link
+	dir      Direction
+	src, dst *net.TCPConn
+	notify   chan struct{}
+
+	mu     sync.Mutex
+	fast   bool
+	kicked bool
+
+	// Owned by the processor goroutine.
+	version uint64
+	slots   map[*toxicRec]*slot
+	fn      func(Chunk) error
+}
+
+// slot is one toxic's state on this pump: whether it applies to this link
+// (toxicity, decided once) and its stage.
+type slot struct {
+	stage Stage // nil: not applied to this link
+}
+
+func (pm *pump) dstIndex() int {
+	if pm.dir == Upstream {
+		return 1
+	}
+	return 0
+}
+
+// poke wakes the processor, or kicks the fast path out of splice when the
+// direction now has toxics.
+func (pm *pump) poke() {
+	select {
+	case pm.notify <- struct{}{}:
+	default:
+	}
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	if pm.fast && len(pm.l.p.chain(pm.dir).toxics) > 0 {
+		pm.kicked = true
+		_ = pm.src.SetReadDeadline(time.Unix(1, 0))
+	}
+}
+
+func (pm *pump) run() {
+	if done := pm.runFast(); !done {
+		pm.runSlow()
+	}
+}
+
+// runFast copies with splice until the stream ends (true) or a toxic
+// arrives (false).
+func (pm *pump) runFast() bool {
+	pm.mu.Lock()
+	if len(pm.l.p.chain(pm.dir).toxics) > 0 {
+		pm.mu.Unlock()
+		return false
+	}
+	pm.fast = true
+	pm.mu.Unlock()
+
+	n, err := pm.dst.ReadFrom(pm.src)
+	pm.l.p.srv.metrics.bytes(pm.l.p.name, pm.dir, n)
+
+	pm.mu.Lock()
+	pm.fast = false
+	kicked := pm.kicked
+	pm.kicked = false
+	pm.mu.Unlock()
+	if kicked && errors.Is(err, os.ErrDeadlineExceeded) {
+		_ = pm.src.SetReadDeadline(time.Time{})
+		return false
+	}
+	if err != nil {
+		pm.l.close(false)
+		return true
+	}
+	pm.halfClose()
+	return true
+}
+
+func (pm *pump) halfClose() {
+	// The peer stopped sending: pass the FIN on, keep the other direction.
+	pm.l.wmu[pm.dstIndex()].Lock()
+	defer pm.l.wmu[pm.dstIndex()].Unlock()
+	_ = pm.dst.CloseWrite()
+}
+
+// chunkSize is the most one read takes in the chunk pipeline.
+const chunkSize = 32 << 10
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+
+// runSlow is the chunk pipeline: a reader goroutine stamps chunks, this
+// goroutine runs them through the stages in order.
+func (pm *pump) runSlow() {
+	in := make(chan Chunk, 16)
+	go pm.read(in)
+	for {
+		select {
+		case c, ok := <-in:
+			if !ok {
+				return
+			}
+			pm.refresh()
+			err := pm.fn(c)
+			if !c.EOF {
+				b := c.Data[:cap(c.Data)]
+				bufPool.Put(&b)
+			}
+			if err != nil {
+				if !errors.Is(err, errEndLink) {
+					pm.l.close(false)
+				}
+				return
+			}
+			if c.EOF {
+				return
+			}
+		case <-pm.notify:
+			pm.refresh()
+		case <-pm.l.closed:
+			return
+		}
+	}
+}
+
+// read feeds in until the source ends; a read error closes the link.
+func (pm *pump) read(in chan<- Chunk) {
+	defer close(in)
+	for {
+		bp := bufPool.Get().(*[]byte)
+		n, err := pm.src.Read((*bp)[:chunkSize])
+		if n > 0 {
+			pm.l.p.srv.metrics.bytes(pm.l.p.name, pm.dir, int64(n))
+			select {
+			case in <- Chunk{Data: (*bp)[:n], At: time.Now()}:
+			case <-pm.l.closed:
+				return
+			}
+		} else {
+			bufPool.Put(bp)
+		}
+		if err != nil {
+			if isEOF(err) {
+				select {
+				case in <- Chunk{EOF: true, At: time.Now()}:
+				case <-pm.l.closed:
+				}
+				return
+			}
+			pm.l.close(false)
+			return
+		}
+	}
+}
+
+// refresh rebuilds the stage chain when the proxy's toxics changed.
+func (pm *pump) refresh() {
+	ch := pm.l.p.chain(pm.dir)
+	if pm.fn != nil && ch.version == pm.version {
+		return
+	}
+	pm.version = ch.version
+	old := pm.slots
+	pm.slots = make(map[*toxicRec]*slot, len(ch.toxics))
+	var stages []Stage
+	for _, rec := range ch.toxics {
+		s, ok := old[rec]
+		if !ok {
+			s = &slot{}
+			seed, roll := pm.l.seed()
+			if roll < rec.spec.Toxicity {
+				env := &Env{
+					Rand:    rand.New(rand.NewPCG(seed, seed+1)),
+					Removed: rec.removed,
+					Closed:  pm.l.closed,
+					Dir:     pm.dir,
+					Close:   pm.l.close,
+					Reply: func(b []byte) error {
+						return pm.l.write(1-pm.dstIndex(), b)
+					},
+				}
+				s.stage = rec.toxic.NewStage(env)
+			}
+		}
+		pm.slots[rec] = s
+		if s.stage != nil {
+			stages = append(stages, s.stage)
+		}
+	}
+	pm.fn = pm.compose(stages)
+}
+
+// compose chains stages in order, ending in the write to the destination.
+func (pm *pump) compose(stages []Stage) func(Chunk) error {
+	next := pm.deliver
+	for i := len(stages) - 1; i >= 0; i-- {
+		st, after := stages[i], next
+		next = func(c Chunk) error { return st.Pipe(c, after) }
+	}
+	return next
+}
+
+func (pm *pump) deliver(c Chunk) error {
+	if c.EOF {
+		pm.halfClose()
+		return nil
+	}
+	if len(c.Data) == 0 {
+		return nil
+	}
+	return pm.l.write(pm.dstIndex(), c.Data)
+}
+
+func isEOF(err error) bool { return errors.Is(err, io.EOF) }

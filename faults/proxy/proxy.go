@@ -1,0 +1,205 @@
+package proxy
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Proxy is one named listener that pipes every accepted connection to its
+// upstream through its toxics.
+type Proxy struct {
+	srv  *Server
+	name string
+
+	mu       sync.Mutex
+	listen   string // as asked ("127.0.0.1:0")
+	addr     string // as bound; kept across disable/enable
+	upstream string
+	enabled  bool
+	ln       net.Listener
+	links    map[*link]struct{}
+	toxics   []*toxicRec
+	version  uint64
+	wg       sync.WaitGroup
+
+	chains [2]atomic.Pointer[chain]
+}
+
+// chain is an immutable snapshot of one direction's toxics.
+type chain struct {
+	version uint64
+	toxics  []*toxicRec
+}
+
+var emptyChain = &chain{}
+
+// Name returns the proxy's name.
+func (p *Proxy) Name() string { return p.name }
+
+// Addr returns the address the proxy listens on (the actual port when it
+// was asked for port 0).
+func (p *Proxy) Addr() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.addr != "" {
+		return p.addr
+	}
+	return p.listen
+}
+
+// Upstream returns where the proxy sends traffic.
+func (p *Proxy) Upstream() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.upstream
+}
+
+// Enabled reports whether the proxy accepts connections.
+func (p *Proxy) Enabled() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.enabled
+}
+
+// Links returns how many connections the proxy is carrying.
+func (p *Proxy) Links() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.links)
+}
+
+func (p *Proxy) chain(d Direction) *chain {
+	if c := p.chains[d].Load(); c != nil {
+		return c
+	}
+	return emptyChain
+}
+
+// SetEnabled starts or stops the proxy. Disabling closes the listener and
+// every link (as Toxiproxy does); enabling listens again on the same
+// address.
+func (p *Proxy) SetEnabled(on bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on == p.enabled {
+		return nil
+	}
+	if on {
+		return p.startLocked()
+	}
+	p.stopLocked()
+	return nil
+}
+
+func (p *Proxy) startLocked() error {
+	addr := p.listen
+	if p.addr != "" {
+		addr = p.addr
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return wrap(ErrInvalidField, "listen", "%v", err)
+	}
+	p.ln = ln
+	p.addr = ln.Addr().String()
+	p.enabled = true
+	p.wg.Add(1)
+	go p.accept(ln)
+	return nil
+}
+
+func (p *Proxy) stopLocked() {
+	p.enabled = false
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for l := range p.links {
+		l.close(false)
+	}
+}
+
+// upstreamDialTimeout bounds how long a new link waits for its upstream.
+const upstreamDialTimeout = 5 * time.Second
+
+func (p *Proxy) accept(ln net.Listener) {
+	defer p.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			return
+		}
+		p.wg.Add(1)
+		go p.serve(c.(*net.TCPConn))
+	}
+}
+
+func (p *Proxy) serve(client *net.TCPConn) {
+	defer p.wg.Done()
+	p.mu.Lock()
+	up := p.upstream
+	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), upstreamDialTimeout)
+	var d net.Dialer
+	uc, err := d.DialContext(ctx, "tcp", up)
+	cancel()
+	if err != nil {
+		p.srv.metrics.dialErrors.WithLabelValues(p.name).Inc()
+		_ = client.SetLinger(0)
+		_ = client.Close()
+		return
+	}
+	l := newLink(p, client, uc.(*net.TCPConn), p.srv.nextSeed())
+	p.mu.Lock()
+	if !p.enabled {
+		p.mu.Unlock()
+		l.close(false)
+		return
+	}
+	p.links[l] = struct{}{}
+	p.mu.Unlock()
+	p.srv.metrics.links.WithLabelValues(p.name).Inc()
+	p.srv.metrics.active.WithLabelValues(p.name).Inc()
+
+	l.run()
+
+	p.srv.metrics.active.WithLabelValues(p.name).Dec()
+	p.mu.Lock()
+	delete(p.links, l)
+	p.mu.Unlock()
+}
+
+// close stops the proxy for good and waits for its goroutines.
+func (p *Proxy) close() {
+	p.mu.Lock()
+	p.stopLocked()
+	for _, t := range p.toxics {
+		t.stop()
+	}
+	p.toxics = nil
+	p.publishLocked()
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+// publishLocked installs new chain snapshots and tells every link.
+func (p *Proxy) publishLocked() {
+	p.version++
+	var per [2][]*toxicRec
+	for _, t := range p.toxics {
+		per[t.dir] = append(per[t.dir], t)
+	}
+	for d := range per {
+		p.chains[d].Store(&chain{version: p.version, toxics: per[d]})
+	}
+	p.srv.metrics.toxics.WithLabelValues(p.name).Set(float64(len(p.toxics)))
+	for l := range p.links {
+		l.changed()
+	}
+}
