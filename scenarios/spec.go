@@ -61,6 +61,8 @@ type Target struct {
 
 // Agents says where load comes from: Count local agent processes, or an
 // existing cluster reached through Join, waiting for at least Min agents.
+// The zero value (agents left out) means DefaultLocalAgents local agents;
+// see Local.
 type Agents struct {
 	Pos   Pos      `json:"-"`
 	Count int      `json:"count,omitempty"`
@@ -140,6 +142,7 @@ type StatusRange struct {
 
 // Request is a templated HTTP request used by probes.
 type Request struct {
+	Pos     Pos               `json:"-"`
 	Method  string            `json:"method"`
 	Path    string            `json:"path"`
 	Body    string            `json:"body,omitempty"`
@@ -161,7 +164,12 @@ type Probe struct {
 	Grace time.Duration `json:"grace"`
 }
 
-// FaultSpec is one fault on the timeline.
+// FaultSpec is one fault on the timeline. At is measured from the end of
+// warmup (the start of the judged run), so a fault never falls in warmup;
+// Plan gives offsets from the start of the schedule. Params holds typed,
+// validated values per the kind's ParamSpec: time.Duration, float64 ratio
+// (percentages), int64 bytes, int status, string, or [][]string groups.
+// Name defaults to "<kind>-<n>", n the 1-based timeline position.
 type FaultSpec struct {
 	Pos      Pos            `json:"-"`
 	Name     string         `json:"name"`
@@ -214,4 +222,10 @@ type Variant struct {
 type Expectation struct {
 	Pos    Pos    `json:"-"`
 	Source string `json:"source"`
+	// Expr is Source parsed and type-checked; Decode fills it (nil only
+	// when parsing failed, and then Decode returns an error).
+	Expr *Expr `json:"expr,omitempty"`
+	// col0 is the file column of Source's first byte, or 0 when the
+	// scalar's layout (block or escaped) does not map bytes to columns.
+	col0 int
 }

@@ -1,0 +1,65 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every catalogue file must decode and validate; a broken built-in would
+// be the first thing a new user meets.
+func TestCatalogValidates(t *testing.T) {
+	entries := Catalog()
+	if len(entries) == 0 {
+		t.Fatal("catalogue is empty")
+	}
+	for _, e := range entries {
+		s, err := Resolve(e.Name)
+		if err != nil {
+			t.Errorf("%s: %v", e.Name, err)
+			continue
+		}
+		if s.Name != e.Name {
+			t.Errorf("%s: scenario name %q differs from its file name", e.File, s.Name)
+		}
+		if e.Description == "" {
+			t.Errorf("%s: no description", e.File)
+		}
+	}
+}
+
+func TestCatalogClaimsLoad(t *testing.T) {
+	if _, err := CatalogClaims(); err != nil {
+		t.Fatalf("claims library: %v", err)
+	}
+}
+
+// A name that is neither a file nor a catalogue entry gives one line with
+// the catalogue names as what is allowed.
+func TestResolveUnknown(t *testing.T) {
+	_, err := Resolve("smok")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := `smok: no such scenario file or catalogue name; did you mean "smoke"? (allowed: a path to a YAML file, or one of: `
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got  %q\nwant prefix %q", err.Error(), want)
+	}
+}
+
+func TestSmokeDefaults(t *testing.T) {
+	s, err := Resolve("smoke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Load.Rate.PerSecond(); got != 50 {
+		t.Errorf("rate %v/s, want 50/s", got)
+	}
+	if s.Load.Mix[1].Weight != 3 || s.Load.Mix[0].Method != "GET" {
+		t.Errorf("mix %+v", s.Load.Mix)
+	}
+	for _, e := range s.Expect {
+		if e.Expr == nil {
+			t.Errorf("%q was not parsed", e.Source)
+		}
+	}
+}
