@@ -11,14 +11,14 @@ type ParamType string
 
 // Parameter types. The stored Go type is in parentheses.
 const (
-	ParamDuration  ParamType = "duration"   // time.Duration, from "250ms"
-	ParamPercent   ParamType = "percent"    // float64 ratio 0..1, from "50%"
-	ParamBytes     ParamType = "bytes"      // int64 bytes, from "64KiB"
-	ParamByteRate  ParamType = "byte_rate"  // int64 bytes per second, from "64KiB/s"
-	ParamStatus    ParamType = "status"     // int HTTP status 100..599
-	ParamEnum      ParamType = "enum"       // string, one of Values
-	ParamGroups    ParamType = "groups"     // [][]string instance or service names
-	ParamDirection ParamType = "direction"  // string upstream|downstream|both
+	ParamDuration  ParamType = "duration"  // time.Duration, from "250ms"
+	ParamPercent   ParamType = "percent"   // float64 ratio 0..1, from "50%"
+	ParamBytes     ParamType = "bytes"     // int64 bytes, from "64KiB"
+	ParamByteRate  ParamType = "byte_rate" // int64 bytes per second, from "64KiB/s"
+	ParamStatus    ParamType = "status"    // int HTTP status 100..599
+	ParamEnum      ParamType = "enum"      // string, one of Values
+	ParamGroups    ParamType = "groups"    // [][]string instance or service names
+	ParamDirection ParamType = "direction" // string upstream|downstream|both
 )
 
 // ParamSpec declares one parameter of a fault kind.
