@@ -1,0 +1,40 @@
+package coordinator
+
+import (
+	"time"
+
+	"github.com/faultline/faultline/agents/cluster"
+	"github.com/faultline/faultline/reports"
+)
+
+// member is one agent's part in the run.
+type member struct {
+	rec      reports.Agent
+	state    string // pending, active, refused, lost, done
+	share    float64
+	assigned time.Time
+	lastWin  time.Time // end of the latest window received
+	inFlight bool      // a heartbeat send has not returned yet
+}
+
+// Gap is the time an agent's share went unserved: from the end of its last
+// window to when the cluster declared it dead and its share was re-split.
+type Gap struct {
+	Agent      string        `json:"agent"`
+	LastWindow time.Time     `json:"last_window"`
+	Detected   time.Time     `json:"detected"`
+	Gap        time.Duration `json:"gap"`
+}
+
+func newMember(m cluster.Member, now time.Time) *member {
+	return &member{
+		state:    "pending",
+		assigned: now,
+		rec: reports.Agent{
+			ID: m.ID, Addr: m.Addr, Capacity: m.Capacity, Labels: m.Labels, Joined: now,
+		},
+	}
+}
+
+// serving reports whether the agent counts in the split.
+func (m *member) serving() bool { return m.state == "pending" || m.state == "active" }

@@ -1,0 +1,304 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/faultline/faultline/agents/cluster"
+	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/targets"
+)
+
+// Status is how a session ended, before it becomes an exit code.
+type Status int
+
+// Statuses, in the order of DESIGN §7's exit codes.
+const (
+	Passed       Status = iota // every expectation held
+	Failed                     // an expectation (or the steady state before load) failed
+	Aborted                    // an abort_when condition fired, or Ctrl-C
+	SteadyFailed               // the steady-state check failed; load never started
+)
+
+// Judge evaluates one kind of expectation (steady_state, expect, ...) over
+// a result. reports' judge sits behind it.
+type Judge func(kind string, res *reports.Result) []reports.Verdict
+
+// SteadyCheck probes the target before load and returns the windows it
+// measured; the session judges steady_state on them.
+type SteadyCheck func(ctx context.Context, runID string) ([]reports.Window, error)
+
+// Session is one `faultline run`: agents, load, result and verdicts.
+type Session struct {
+	Scenario *scenarios.Scenario
+	// Dir is the run directory (created; must not hold a result yet).
+	Dir string
+	// Version is faultline's, recorded in the header.
+	Version string
+	// Exe is the faultline binary local agents are started from.
+	Exe string
+	// Key is the gossip key; nil generates one (local agents only).
+	Key []byte
+	// Bind and Advertise place the coordinator's node ("" = loopback).
+	Bind          string
+	BindPort      int
+	Advertise     string
+	AdvertisePort int
+	Lease         time.Duration
+	WaitAgents    time.Duration
+	Judge         Judge
+	Steady        SteadyCheck
+	// NewWatcher builds the abort watcher for the run; nil never aborts.
+	NewWatcher func(plan *scenarios.Plan) Watcher
+	Progress   func(Snapshot)
+	// Log receives diagnostics (agents' too); nil discards.
+	Log io.Writer
+}
+
+// Report is what a session hands back.
+type Report struct {
+	Dir     string
+	RunID   string
+	Status  Status
+	Reason  string
+	Outcome *Outcome
+	Result  *reports.Result
+}
+
+// ErrHarness marks failures of faultline itself (exit 4).
+var ErrHarness = errors.New("harness failure")
+
+// Run executes the session. Errors wrap ErrHarness or ErrNotEnoughAgents;
+// everything about the target's behaviour is in the Report instead.
+func (s *Session) Run(ctx context.Context) (*Report, error) {
+	sc := s.Scenario
+	allow, err := targets.NewAllowlist(append([]string{sc.Target.BaseURL}, sc.Target.Allow...)...)
+	if err == nil {
+		err = allow.CheckURL(sc.Target.BaseURL)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: target: %v", ErrHarness, err)
+	}
+	runID := uuid.NewString()
+	w, err := reports.NewWriter(s.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	plan := scenarios.NewPlan(sc)
+	rep := &Report{Dir: s.Dir, RunID: runID}
+	// Closed by finish on every path that gets that far; this one covers
+	// harness failures before it.
+	end := reports.End{ExitCode: 4, Reason: "harness failure"}
+	defer func() {
+		if end.Ended.IsZero() {
+			end.Ended = time.Now()
+		}
+		_ = w.Close(end)
+	}()
+	if err := w.Header(reports.Header{Schema: reports.Schema, RunID: runID, Scenario: sc.Name, Version: s.Version, Seed: sc.Seed, Started: time.Now(), Spec: sc, Plan: plan, Target: sc.Target.BaseURL}); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	finish := func(st Status, reason string, code int) (*Report, error) {
+		rep.Status, rep.Reason = st, reason
+		end = reports.End{Ended: time.Now(), ExitCode: code, Reason: reason}
+		if err := w.Close(end); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+		}
+		res, err := reports.Load(filepath.Join(s.Dir, reports.JSONLName))
+		if err != nil {
+			return nil, fmt.Errorf("%w: read back the result: %v", ErrHarness, err)
+		}
+		rep.Result = res
+		return rep, nil
+	}
+
+	if ok, why, err := s.steady(ctx, runID, w); err != nil {
+		return nil, err
+	} else if !ok {
+		return finish(SteadyFailed, why, 1)
+	}
+	node, local, err := s.cluster(ctx, runID)
+	if err != nil {
+		_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvNote, Detail: err.Error()})
+		_, _ = finish(Aborted, err.Error(), 4)
+		return nil, err
+	}
+	defer func() {
+		_ = node.Leave(500 * time.Millisecond)
+		_ = node.Shutdown()
+		if local != nil {
+			local.Stop(5 * time.Second)
+		}
+	}()
+	var watch Watcher
+	if s.NewWatcher != nil {
+		watch = s.NewWatcher(plan)
+	}
+	co, err := New(Config{Node: node, RunID: runID, Scenario: sc, MinAgents: s.minAgents(), WaitAgents: s.WaitAgents, Lease: s.Lease, Sink: w, Watcher: watch, Progress: s.Progress, Log: s.Log})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	out, err := co.Run(ctx)
+	if err != nil && ctx.Err() != nil {
+		return finish(Aborted, "interrupted while waiting for agents", 3)
+	}
+	if err != nil {
+		_, _ = finish(Aborted, err.Error(), 4)
+		return nil, err
+	}
+	rep.Outcome = out
+	if out.SinkErr != nil {
+		return nil, fmt.Errorf("%w: writing the result: %v", ErrHarness, out.SinkErr)
+	}
+	switch {
+	case out.Aborted:
+		return finish(Aborted, "aborted: "+out.AbortReason, 3)
+	case out.Interrupted:
+		return finish(Aborted, "interrupted", 3)
+	}
+	return s.judgeExpect(w, rep, finish)
+}
+
+func (s *Session) minAgents() int {
+	a := s.Scenario.Agents
+	if len(a.Join) > 0 {
+		if a.Min > 0 {
+			return a.Min
+		}
+		return 1
+	}
+	return a.Local()
+}
+
+// judgeExpect reads the result back, judges expect and closes the run.
+func (s *Session) judgeExpect(w *reports.Writer, rep *Report, finish func(Status, string, int) (*Report, error)) (*Report, error) {
+	if s.Judge == nil || len(s.Scenario.Expect) == 0 && len(s.Scenario.Claims) == 0 {
+		return finish(Passed, "", 0)
+	}
+	// The writer has synced every record it returned from; read them.
+	res, err := reports.Load(filepath.Join(s.Dir, reports.JSONLName))
+	if err != nil {
+		return nil, fmt.Errorf("%w: read back the result: %v", ErrHarness, err)
+	}
+	failed := 0
+	for _, kind := range []string{"expect", "claim"} {
+		for _, v := range s.Judge(kind, res) {
+			if err := w.Verdict(v); err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+			}
+			if !v.Pass {
+				failed++
+			}
+		}
+	}
+	if failed > 0 {
+		return finish(Failed, fmt.Sprintf("%d expectation(s) failed", failed), 1)
+	}
+	return finish(Passed, "", 0)
+}
+
+// steady runs the steady-state check, records its verdicts, and says
+// whether load may start.
+func (s *Session) steady(ctx context.Context, runID string, w *reports.Writer) (bool, string, error) {
+	if len(s.Scenario.SteadyState) == 0 || s.Steady == nil || s.Judge == nil {
+		return true, "", nil
+	}
+	_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvPhase, Detail: "steady-state check"})
+	wins, err := s.Steady(ctx, runID)
+	if err != nil {
+		return false, "", fmt.Errorf("%w: steady-state check: %v", ErrHarness, err)
+	}
+	res := &reports.Result{Header: reports.Header{Schema: reports.Schema, RunID: runID, Scenario: s.Scenario.Name}, Windows: wins}
+	if len(wins) > 0 {
+		res.Header.Started = wins[0].Start
+	}
+	ok, why := true, ""
+	for _, v := range s.Judge("steady_state", res) {
+		if err := w.Verdict(v); err != nil {
+			return false, "", fmt.Errorf("%w: %v", ErrHarness, err)
+		}
+		if !v.Pass && ok {
+			ok = false
+			why = fmt.Sprintf("steady state does not hold before load: %s (observed %g, bound %g) %s", v.Expectation, v.Observed, v.Bound, v.Detail)
+		}
+	}
+	return ok, why, nil
+}
+
+// cluster starts the coordinator's node and either joins the scenario's
+// cluster or spawns local agents.
+func (s *Session) cluster(ctx context.Context, runID string) (*cluster.Node, *Local, error) {
+	key := s.Key
+	var keyFile string
+	if key == nil {
+		if len(s.Scenario.Agents.Join) > 0 {
+			return nil, nil, fmt.Errorf("%w: joining a cluster needs its gossip key (--key-file)", ErrHarness)
+		}
+		k, err := cluster.GenerateKey()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrHarness, err)
+		}
+		key = k
+	}
+	cfg := cluster.LocalConfig()
+	if len(s.Scenario.Agents.Join) > 0 {
+		cfg = cluster.LANConfig()
+		cfg.BindPort = 0
+	}
+	cfg.ID, cfg.Role, cfg.Version, cfg.Key = "coordinator-"+runID[:8], cluster.RoleCoordinator, s.Version, key
+	if s.Bind != "" {
+		cfg.BindAddr = s.Bind
+	} else {
+		cfg.BindAddr = "127.0.0.1"
+	}
+	cfg.BindPort = s.BindPort
+	cfg.AdvertiseAddr, cfg.AdvertisePort = s.Advertise, s.AdvertisePort
+	cfg.Log = s.Log
+	node, err := cluster.New(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	if join := s.Scenario.Agents.Join; len(join) > 0 {
+		if _, err := node.Join(join); err != nil {
+			_ = node.Shutdown()
+			return nil, nil, fmt.Errorf("%w: %v", ErrNotEnoughAgents, err)
+		}
+		return node, nil, nil
+	}
+	dir, err := os.MkdirTemp("", "faultline-run-")
+	if err != nil {
+		_ = node.Shutdown()
+		return nil, nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	// The key file only lives until the agents have read it.
+	defer os.RemoveAll(dir)
+	keyFile = filepath.Join(dir, "gossip.key")
+	if err := cluster.WriteKeyFile(keyFile, key); err != nil {
+		_ = node.Shutdown()
+		return nil, nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	local, err := SpawnLocal(SpawnSpec{Exe: s.Exe, Count: s.Scenario.Agents.Local(), Join: node.Addr(), KeyFile: keyFile, IDPrefix: "local-" + runID[:4] + "-", Stderr: s.Log})
+	if err != nil {
+		_ = node.Shutdown()
+		return nil, nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	// Wait until the agents are in before the key file goes away.
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for len(node.Agents()) < s.Scenario.Agents.Local() && wctx.Err() == nil {
+		select {
+		case <-node.Changed():
+		case <-time.After(100 * time.Millisecond):
+		case <-wctx.Done():
+		}
+	}
+	return node, local, nil
+}
