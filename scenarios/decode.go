@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -76,13 +77,13 @@ func parseYAML(file string, data []byte) (n *yaml.Node, e *Error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{Pos: at(1), Msg: "scenario file is empty", Allowed: "a YAML mapping starting with version: 1"}
 		}
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, &Error{Pos: at(extra.Line), Msg: "more than one YAML document in a scenario file", Allowed: "one document"}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, yamlError(file, err)
+		return nil, yamlError(file, data, err)
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &Error{Pos: at(1), Msg: "scenario file is empty", Allowed: "a YAML mapping starting with version: 1"}
@@ -98,14 +99,35 @@ func parseYAML(file string, data []byte) (n *yaml.Node, e *Error) {
 	return top, nil
 }
 
-func yamlError(file string, err error) *Error {
+func yamlError(file string, data []byte, err error) *Error {
 	msg := err.Error()
-	line := 1
+	line, col := 1, 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
-	return &Error{Pos: Pos{File: file, Line: line, Col: 1}, Msg: "not valid YAML: " + msg}
+	if strings.Contains(msg, "tab character") {
+		// yaml.v3 reports the line before the tab at times; a tab in
+		// indentation is the commonest YAML mistake, so find it exactly.
+		if l, c := firstIndentTab(data); l > 0 {
+			line, col = l, c
+		}
+		return &Error{Pos: Pos{File: file, Line: line, Col: col}, Msg: "not valid YAML: a tab in indentation", Allowed: "spaces for indentation"}
+	}
+	return &Error{Pos: Pos{File: file, Line: line, Col: col}, Msg: "not valid YAML: " + msg}
+}
+
+// firstIndentTab returns the line and column of the first tab in leading
+// whitespace, or 0, 0.
+func firstIndentTab(data []byte) (line, col int) {
+	for i, l := range strings.Split(string(data), "\n") {
+		for j := 0; j < len(l) && (l[j] == ' ' || l[j] == '\t'); j++ {
+			if l[j] == '\t' {
+				return i + 1, j + 1
+			}
+		}
+	}
+	return 0, 0
 }
 
 // findAlias returns the first alias, anchor or merge key under n. Aliases

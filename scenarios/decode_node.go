@@ -48,6 +48,9 @@ func (d *decoder) object(n *yaml.Node, what string, keys []string, required []st
 		return nil
 	}
 	seen := map[string]bool{}
+	// A misspelt required key is reported once, as unknown with its
+	// suggestion, not a second time as missing.
+	suggested := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -56,6 +59,7 @@ func (d *decoder) object(n *yaml.Node, what string, keys []string, required []st
 		}
 		if !contains(keys, k.Value) {
 			d.fail(k, strings.Join(keys, ", "), "unknown key %q in %s%s", k.Value, what, didYouMean(k.Value, keys))
+			suggested[suggest(k.Value, keys)] = true
 			continue
 		}
 		if seen[k.Value] {
@@ -66,7 +70,7 @@ func (d *decoder) object(n *yaml.Node, what string, keys []string, required []st
 		set(k.Value, v)
 	}
 	for _, r := range required {
-		if !seen[r] {
+		if !seen[r] && !suggested[r] {
 			d.fail(n, "", "%s is missing required key %q", what, r)
 		}
 	}

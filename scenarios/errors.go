@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -94,9 +95,14 @@ func (c *errs) addErr(e *Error) {
 	}
 }
 
+// err returns the problems in file order, or nil.
 func (c *errs) err() error {
 	if len(c.list) == 0 {
 		return nil
 	}
+	sort.SliceStable(c.list, func(i, j int) bool {
+		a, b := c.list[i].Pos, c.list[j].Pos
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
 	return c.list
 }

@@ -113,7 +113,11 @@ func (v *validator) template(p Pos, tpl, what string, probe bool) {
 			if e == nil {
 				v.add(p, "endpoints: "+strings.Join(v.endpointNames(), ", "), "template in %s captures from unknown endpoint %q%s", what, ep, didYouMean(ep, v.endpointNames()))
 			} else if _, ok := e.Capture[name]; !ok {
-				v.add(p, "captures of "+ep+": "+strings.Join(sortedKeys(e.Capture), ", "), "template in %s uses capture %q, which endpoint %q does not declare", what, name, ep)
+				allowed := "captures of " + ep + ": " + strings.Join(sortedKeys(e.Capture), ", ")
+				if len(e.Capture) == 0 {
+					allowed = "declare it on " + ep + ", e.g. capture: {" + name + ": " + name + "}"
+				}
+				v.add(p, allowed, "template in %s uses capture %q, which endpoint %q does not declare", what, name, ep)
 			}
 		}
 	}
