@@ -1,0 +1,99 @@
+package reference
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// orders takes an order: it reserves stock on inventory over HTTP, then
+// appends OrderPlaced to ORDERS and answers 201 only after JetStream has
+// acknowledged the append (the event is then on a quorum of buses).
+type orders struct {
+	n      *node
+	inv    *depClient
+	stream jetstream.Stream
+}
+
+// OrderRequest is the body of POST /orders.
+type OrderRequest struct {
+	Item string `json:"item"`
+	Qty  int    `json:"qty"`
+}
+
+func runOrders(ctx context.Context, n *node) (http.Handler, error) {
+	stream, err := waitFor(ctx, "open stream "+streamOrders, func(ctx context.Context) (jetstream.Stream, error) { return n.js.Stream(ctx, streamOrders) })
+	if err != nil {
+		return nil, err
+	}
+	members, err := n.membersOf("inventory")
+	if err != nil {
+		return nil, err
+	}
+	o := &orders{n: n, stream: stream, inv: newDepClient("inventory", members, n.o, n.o.CallTimeout, seedOf(n.self.ID))}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /orders", o.create)
+	mux.HandleFunc("GET /orders/{id}", o.get)
+	return mux, nil
+}
+
+func (o *orders) create(w http.ResponseWriter, r *http.Request) {
+	var rq OrderRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&rq); err != nil || rq.Item == "" || rq.Qty < 1 || rq.Qty > 1000 {
+		writeErr(w, http.StatusBadRequest, "body must be {\"item\":id,\"qty\":1..1000}")
+		return
+	}
+	id := uuid.NewString()
+	body, _ := json.Marshal(Reservation{Order: id, Item: rq.Item, Qty: rq.Qty})
+	rep, err := o.inv.do(r.Context(), http.MethodPost, "/reserve", body, true, http.Header{"Content-Type": {"application/json"}})
+	if err != nil {
+		writeErr(w, statusFor(err), "reserve stock on inventory: %v", err)
+		return
+	}
+	if rep.status != http.StatusOK {
+		status := rep.status
+		if status >= 500 {
+			status = http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		w.Write(rep.body)
+		return
+	}
+	ev, _ := json.Marshal(OrderPlaced{ID: id, Item: rq.Item, Qty: rq.Qty, At: time.Now().UTC(), Trace: traceID(r.Context()), Placed: o.n.self.ID})
+	var ack *jetstream.PubAck
+	err = o.n.busCall(r.Context(), func(ctx context.Context) error {
+		var err error
+		ack, err = o.n.js.Publish(ctx, subjectPlaced+id, ev, jetstream.WithMsgID(id))
+		return err
+	})
+	if err != nil {
+		writeErr(w, http.StatusServiceUnavailable, "append OrderPlaced to %s: %v", streamOrders, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "seq": ack.Sequence, "item": rq.Item, "qty": rq.Qty})
+}
+
+func (o *orders) get(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	var msg *jetstream.RawStreamMsg
+	err := o.n.busCall(r.Context(), func(ctx context.Context) error {
+		var err error
+		msg, err = o.stream.GetLastMsgForSubject(ctx, subjectPlaced+id)
+		return err
+	})
+	switch {
+	case err == nil:
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(msg.Data)
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+		writeErr(w, http.StatusNotFound, "no order %q", id)
+	default:
+		writeErr(w, http.StatusServiceUnavailable, "read %s: %v", streamOrders, err)
+	}
+}
