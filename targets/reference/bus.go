@@ -112,7 +112,9 @@ func splitHostPort(hp string) (string, int, error) {
 
 // natsLogger sends the embedded server's notices and errors to the
 // instance log; debug and trace are dropped.
-type natsLogger struct{ l interface{ Printf(string, ...any) } }
+type natsLogger struct {
+	l interface{ Printf(string, ...any) }
+}
 
 func (g natsLogger) Noticef(f string, a ...any) { g.l.Printf("nats: "+f, a...) }
 func (g natsLogger) Warnf(f string, a ...any)   { g.l.Printf("nats warn: "+f, a...) }
