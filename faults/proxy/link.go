@@ -187,6 +187,7 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &
 func (pm *pump) runSlow() {
 	in := make(chan Chunk, 16)
 	go pm.read(in)
+	pm.refresh() // arm stages that act without data (timeout, reset_peer)
 	for {
 		select {
 		case c, ok := <-in:
