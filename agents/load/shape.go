@@ -67,7 +67,6 @@ func newShape(l scenarios.Load) (shape, error) {
 	return nil, fmt.Errorf("load.shape %q: unknown kind (allowed: constant, ramp, step, sine, spike)", sh.Kind)
 }
 
-
 type constShape struct{ r float64 }
 
 func (s constShape) rate(float64) float64 { return s.r }
