@@ -35,6 +35,10 @@ type Header struct {
 	Spec   any    `json:"spec,omitempty"`
 	Plan   any    `json:"plan,omitempty"`
 	Target string `json:"target,omitempty"`
+	// Graph is the target's declared dependency graph and Traced the
+	// dependencies its tracing saw, for blast radius (metrics_blast.go).
+	Graph  *DepGraph `json:"graph,omitempty"`
+	Traced *DepGraph `json:"traced,omitempty"`
 }
 
 // Window is one agent's summary of one endpoint over one interval
@@ -87,6 +91,12 @@ type ProbeSample struct {
 	Violations int `json:"violations"`
 	// PerInstance holds the first fresh read time per read instance.
 	PerInstance map[string]time.Time `json:"per_instance,omitempty"`
+	// LastStaleBy holds the last stale read time per read instance before
+	// that instance first served the record (per-instance lag).
+	LastStaleBy map[string]time.Time `json:"last_stale_by,omitempty"`
+	// ReadErrors counts reads that were neither fresh nor stale (no
+	// answer, 5xx): they prove nothing about visibility.
+	ReadErrors int `json:"read_errors,omitempty"`
 	// Lost is set when an acked write was never visible by run end + grace.
 	Lost  bool   `json:"lost,omitempty"`
 	Error string `json:"error,omitempty"`
