@@ -133,10 +133,10 @@ func literal(t token) (Operand, error) {
 			return o, errAt(t, allowedRate, "bad rate %q", s)
 		}
 		o.Value, o.Unit = r.PerSecond(), UnitRate
-	case strings.Trim(s, "0123456789") == "":
+	case strings.Trim(s, "0123456789.") == "":
 		v, err := parseDecimal(s)
 		if err != nil {
-			return o, errAt(t, "a whole number", "bad number %q", s)
+			return o, errAt(t, "a number such as 0 or 12", "bad number %q", s)
 		}
 		o.Value, o.Unit = v, UnitCount
 	default:

@@ -14,10 +14,18 @@ func suggest(got string, candidates []string) string {
 		}
 	}
 	limit := max(len(got)/3, 1)
-	if bestD < 0 || bestD > limit {
-		return ""
+	if bestD >= 0 && bestD <= limit {
+		return best
 	}
-	return best
+	// A cut-short word ("warm" for "warmup") is a typo too.
+	if len(got) >= 3 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(got)) {
+				return c
+			}
+		}
+	}
+	return ""
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

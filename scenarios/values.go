@@ -116,7 +116,20 @@ func ParsePercent(s string) (float64, error) {
 	if f > 100 {
 		return 0, fmt.Errorf("percentage %q is above 100%%", s)
 	}
-	return f / 100, nil
+	// Shift the decimal point in the text rather than divide by 100, so
+	// that 99.9% is the double nearest 0.999 (99.9/100 is not), and a
+	// measured 999/1000 compares equal to it.
+	return strconv.ParseFloat(shiftLeft2(num), 64)
+}
+
+// shiftLeft2 moves the decimal point of a plain decimal two places left:
+// "99.9" -> "0.999", "5" -> "0.05", "100" -> "1.00".
+func shiftLeft2(num string) string {
+	intPart, frac, _ := strings.Cut(num, ".")
+	for len(intPart) < 3 {
+		intPart = "0" + intPart
+	}
+	return intPart[:len(intPart)-2] + "." + intPart[len(intPart)-2:] + frac
 }
 
 // byteUnits maps unit suffixes to multipliers, longest first so that KiB
