@@ -79,21 +79,21 @@ func TestParseExpectationErrors(t *testing.T) {
 		msg    string
 	}{
 		{"availabilty(browse) >= 99%", 0, `unknown metric "availabilty"; did you mean "availability"?`}, // typo in a metric
-		{"p99(order) <= 99%", 14, "p99 is a duration but 99% is a ratio"},                              // units differ
-		{"availability >= 99.9", 16, "availability is a ratio but 99.9 is a count"},                   // a ratio needs %
-		{"p99 <= availability", 7, "cannot compare p99 (duration) with availability (ratio)"},         // metric units differ
-		{"ttr <= 10s", 0, "ttr needs the name of a fault"},                                            // missing fault
+		{"p99(order) <= 99%", 14, "p99 is a duration but 99% is a ratio"},                               // units differ
+		{"availability >= 99.9", 16, "availability is a ratio but 99.9 is a count"},                     // a ratio needs %
+		{"p99 <= availability", 7, "cannot compare p99 (duration) with availability (ratio)"},           // metric units differ
+		{"ttr <= 10s", 0, "ttr needs the name of a fault"},                                              // missing fault
 		{"lost_writes(*) == 0", 12, "* (each endpoint) only applies to endpoint metrics, not lost_writes"},
 		{"availability >= 99% durng fault(x)", 20, `unexpected "durng" after the comparison`},          // misspelt qualifier
 		{"availability >= 99% during phase(warm)", 33, `unknown phase "warm"; did you mean "warmup"?`}, // phase names
 		{"ttd(x) <= 5s during fault(x)", 13, "ttd is measured over its fault's own window and takes no window qualifier"},
 		{"contained(x) < true", 0, "contained is true or false and can only be compared with == or !="},
-		{"99% <= availability", 0, `an expectation starts with a metric, found "99%"`}, // bound first
-		{"availability", 12, "availability needs a comparison"},                        // no operator
+		{"99% <= availability", 0, `an expectation starts with a metric, found "99%"`},  // bound first
+		{"availability", 12, "availability needs a comparison"},                         // no operator
 		{"availability >= 99% for 0s", 24, `for needs a positive duration, found "0s"`}, // zero hold
-		{"availability >= 99% ; drop", 20, `unexpected character ';'`},                   // stray character
-		{"", 0, "empty expectation"},                                                     // nothing
-		{"p99(a, b) < 1s", 7, `unexpected "b" in the arguments of p99`},                  // two names
+		{"availability >= 99% ; drop", 20, `unexpected character ';'`},                  // stray character
+		{"", 0, "empty expectation"},                                    // nothing
+		{"p99(a, b) < 1s", 7, `unexpected "b" in the arguments of p99`}, // two names
 		{"p99(a b) < 1s", 6, `expected "," or ")" in the arguments of p99, found "b"`},
 		{"availability >= 150%", 16, `bad percentage "150%"`},
 	}
