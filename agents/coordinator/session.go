@@ -180,8 +180,17 @@ func (s *Session) minAgents() int {
 
 // judgeExpect reads the result back, judges expect and closes the run.
 func (s *Session) judgeExpect(w *reports.Writer, rep *Report, finish func(Status, string, int) (*Report, error)) (*Report, error) {
-	if s.Judge == nil || len(s.Scenario.Expect) == 0 && len(s.Scenario.Claims) == 0 {
+	if len(s.Scenario.Expect) == 0 && len(s.Scenario.Claims) == 0 {
 		return finish(Passed, "", 0)
+	}
+	if s.Judge == nil {
+		// Never a pass nobody judged.
+		why := "expectations were not judged: this build has no judge"
+		_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvNote, Detail: why})
+		if _, err := finish(Failed, why, 4); err != nil {
+			return nil, err
+		}
+		return rep, fmt.Errorf("%w: %s", ErrHarness, why)
 	}
 	// The writer has synced every record it returned from; read them.
 	res, err := reports.Load(filepath.Join(s.Dir, reports.JSONLName))
@@ -208,8 +217,11 @@ func (s *Session) judgeExpect(w *reports.Writer, rep *Report, finish func(Status
 // steady runs the steady-state check, records its verdicts, and says
 // whether load may start.
 func (s *Session) steady(ctx context.Context, runID string, w *reports.Writer) (bool, string, error) {
-	if len(s.Scenario.SteadyState) == 0 || s.Steady == nil || s.Judge == nil {
+	if len(s.Scenario.SteadyState) == 0 {
 		return true, "", nil
+	}
+	if s.Steady == nil || s.Judge == nil {
+		return false, "", fmt.Errorf("%w: the scenario has a steady_state hypothesis but this build cannot check it (no judge)", ErrHarness)
 	}
 	_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvPhase, Detail: "steady-state check"})
 	wins, err := s.Steady(ctx, runID)
