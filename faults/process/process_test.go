@@ -107,4 +107,3 @@ func TestPauseResumeAndLease(t *testing.T) {
 	}
 	waitState(t, pid, 'S', 5*time.Second)
 }
-
