@@ -135,46 +135,91 @@ func (r *Result) Series(endpoint string) []Point {
 	return out
 }
 
+// Range is a time range of offsets from the origin: windows whose slot
+// starts in [From, To). A To of 0 or less means "to the end".
+type Range struct {
+	From, To time.Duration
+}
+
+func (g Range) holds(at time.Duration) bool {
+	return at >= g.From && (g.To <= 0 || at < g.To)
+}
+
 // Summary merges endpoint's windows whose slot starts in [from, to),
 // offsets from Origin. A to of 0 or less means "to the end".
 func (r *Result) Summary(endpoint string, from, to time.Duration) Summary {
+	return r.Summaries(endpoint, []Range{{from, to}})[0]
+}
+
+// Summaries is Summary for several ranges in one pass: each window's
+// histograms are decoded once (the costly part) and merged into every
+// range that holds the window.
+func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 	origin := r.Origin()
-	s := Summary{Endpoint: endpoint, From: from, To: to, Latency: NewHist(), Service: NewHist(),
-		Status: map[int]int64{}, ErrorClasses: map[string]int64{}, Deps: map[string]int64{}}
-	slots := map[int64]bool{}
-	agents := map[string]bool{}
-	for i := range r.Windows {
-		w := &r.Windows[i]
+	out := make([]Summary, len(ranges))
+	slots := make([]map[int64]bool, len(ranges))
+	agents := make([]map[string]bool, len(ranges))
+	for i, g := range ranges {
+		out[i] = Summary{Endpoint: endpoint, From: g.From, To: g.To, Latency: NewHist(), Service: NewHist(),
+			Status: map[int]int64{}, ErrorClasses: map[string]int64{}, Deps: map[string]int64{}}
+		slots[i], agents[i] = map[int64]bool{}, map[string]bool{}
+	}
+	in := make([]int, 0, len(ranges))
+	for wi := range r.Windows {
+		w := &r.Windows[wi]
 		if w.Endpoint != endpoint {
 			continue
 		}
-		at := time.Duration(slot(origin, w.Start)) * SlotLength
-		if at < from || (to > 0 && at >= to) {
+		sl := slot(origin, w.Start)
+		at := time.Duration(sl) * SlotLength
+		in = in[:0]
+		for i, g := range ranges {
+			if g.holds(at) {
+				in = append(in, i)
+			}
+		}
+		if len(in) == 0 {
 			continue
 		}
-		s.Windows++
-		slots[slot(origin, w.Start)] = true
-		agents[w.AgentID] = true
-		s.Requests += w.Requests
-		s.Good += w.Good
-		s.Intended += w.Intended
-		s.MaxBehind = max(s.MaxBehind, w.Behind)
-		addCounts(s.Status, w.Status)
-		addCounts(s.ErrorClasses, w.Errors)
-		addCounts(s.Deps, w.Deps)
-		s.Latency.Merge(w.Latency)
-		s.Service.Merge(w.Service)
+		lat, svc := decoded(w.Latency), decoded(w.Service)
+		for _, i := range in {
+			s := &out[i]
+			s.Windows++
+			slots[i][sl] = true
+			agents[i][w.AgentID] = true
+			s.Requests += w.Requests
+			s.Good += w.Good
+			s.Intended += w.Intended
+			s.MaxBehind = max(s.MaxBehind, w.Behind)
+			addCounts(s.Status, w.Status)
+			addCounts(s.ErrorClasses, w.Errors)
+			addCounts(s.Deps, w.Deps)
+			s.Latency.Merge(lat)
+			s.Service.Merge(svc)
+		}
 	}
-	s.Slots = len(slots)
-	s.Errors = s.Requests - s.Good
-	s.Availability = ratio(s.Good, s.Requests)
-	s.P50, s.P90, s.P99, s.P999 = s.Latency.Quantile(50), s.Latency.Quantile(90), s.Latency.Quantile(99), s.Latency.Quantile(99.9)
-	s.ServiceP99 = s.Service.Quantile(99)
-	for a := range agents {
-		s.Agents = append(s.Agents, a)
+	for i := range out {
+		s := &out[i]
+		s.Slots = len(slots[i])
+		s.Errors = s.Requests - s.Good
+		s.Availability = ratio(s.Good, s.Requests)
+		s.P50, s.P90, s.P99, s.P999 = s.Latency.Quantile(50), s.Latency.Quantile(90), s.Latency.Quantile(99), s.Latency.Quantile(99.9)
+		s.ServiceP99 = s.Service.Quantile(99)
+		for a := range agents[i] {
+			s.Agents = append(s.Agents, a)
+		}
+		sort.Strings(s.Agents)
 	}
-	sort.Strings(s.Agents)
-	return s
+	return out
+}
+
+// decoded returns h with its histogram decoded once, for merging into
+// several others.
+func decoded(h *Hist) *Hist {
+	if s := h.Snapshot(); s != nil {
+		return &Hist{H: s}
+	}
+	return nil
 }
 
 func addCounts[K comparable](dst, src map[K]int64) {
