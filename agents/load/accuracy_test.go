@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -10,14 +11,17 @@ import (
 // within 2% of intended, and no 100 ms slice at the server exceeds 1.5x the
 // intended 200 (vegeta's catch-up bursts are what this guards against).
 func TestRateAccuracy(t *testing.T) {
-	if testing.Short() {
-		t.Skip("5 s of load")
+	if testing.Short() || raceEnabled {
+		t.Skip("5 s of timing-sensitive load; not under -short or -race")
 	}
 	start := time.Now().Add(300 * time.Millisecond)
 	srv := newArrivals(t, start, nil)
+	starve := watchStarvation()
 	ws := runEngine(t, Config{RunID: "r", AgentID: "a", BaseURL: srv.srv.URL, Share: 1, Start: start,
 		Load: constLoad(2000, 5*time.Second)})
 	tot := sum(ws, "")
+	t.Logf("requests %d intended %d p99 %s raw p99 %s behind %s", tot.requests, tot.intended,
+		tot.latency.Quantile(99), tot.service.Quantile(99), tot.maxBehind)
 	if tot.intended != 10000 {
 		t.Errorf("intended = %d, want 10000", tot.intended)
 	}
@@ -27,12 +31,22 @@ func TestRateAccuracy(t *testing.T) {
 	if tot.good != tot.requests {
 		t.Errorf("good = %d of %d", tot.good, tot.requests)
 	}
+	stalled := starve.end()
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
+	var over []string
 	for s, n := range srv.slices {
 		if n > 300 {
-			t.Errorf("slice %d (%v..): %d requests, above 1.5x the intended 200", s, time.Duration(s)*100*time.Millisecond, n)
+			over = append(over, fmt.Sprintf("slice %v..: %d requests", time.Duration(s)*100*time.Millisecond, n))
 		}
+	}
+	switch {
+	case len(over) > 0 && stalled > 50*time.Millisecond:
+		// Client and server share this process: after a long stall both
+		// run their backlog at once, whatever the pacer did.
+		t.Skipf("the machine kept this process off the CPU for %s; 100 ms slices cannot be judged (%v)", stalled, over)
+	case len(over) > 0:
+		t.Errorf("slices above 1.5x the intended 200 (longest stall %s): %v", stalled, over)
 	}
 	if len(ws) != 5 {
 		t.Errorf("got %d windows, want 5", len(ws))
@@ -42,6 +56,4 @@ func TestRateAccuracy(t *testing.T) {
 			t.Errorf("window %d: seq %d length %s", i, w.Seq, w.Length)
 		}
 	}
-	t.Logf("requests %d intended %d p99 %s raw p99 %s behind %s", tot.requests, tot.intended,
-		tot.latency.Quantile(99), tot.service.Quantile(99), tot.maxBehind)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,8 +25,13 @@ type arrivals struct {
 }
 
 func newArrivals(t *testing.T, ref time.Time, handler http.HandlerFunc) *arrivals {
+	return newArrivalsWith(t, ref, handler, nil)
+}
+
+// newArrivalsWith lets configure change the server before it starts.
+func newArrivalsWith(t *testing.T, ref time.Time, handler http.HandlerFunc, configure func(*http.Server)) *arrivals {
 	a := &arrivals{ref: ref, slices: map[int]int{}}
-	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
 		n := a.total
 		a.total++
@@ -41,6 +47,10 @@ func newArrivals(t *testing.T, ref time.Time, handler http.HandlerFunc) *arrival
 		}
 		_, _ = w.Write([]byte("ok"))
 	}))
+	if configure != nil {
+		configure(a.srv.Config)
+	}
+	a.srv.Start()
 	t.Cleanup(a.srv.Close)
 	return a
 }
@@ -103,4 +113,41 @@ func sum(ws []reports.Window, endpoint string) totals {
 		t.maxBehind = max(t.maxBehind, w.Behind)
 	}
 	return t
+}
+
+// starvation measures how late a goroutine that sleeps 1 ms at a time
+// wakes up: how long the machine kept this process off the CPU. Timing
+// bounds cannot be judged on a machine that starves the process (a shared
+// 2-core box under several compilers does).
+type starvation struct {
+	max  atomic.Int64
+	stop chan struct{}
+	done chan struct{}
+}
+
+func watchStarvation() *starvation {
+	s := &starvation{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		for {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			time.Sleep(time.Millisecond)
+			if late := int64(time.Since(t0) - time.Millisecond); late > s.max.Load() {
+				s.max.Store(late)
+			}
+		}
+	}()
+	return s
+}
+
+// end stops watching and returns the longest stall seen.
+func (s *starvation) end() time.Duration {
+	close(s.stop)
+	<-s.done
+	return time.Duration(s.max.Load())
 }
