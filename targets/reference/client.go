@@ -91,21 +91,29 @@ func newDepClient(service string, members []member, o Options, timeout time.Dura
 func (c *depClient) pick(tried map[string]bool) (member, bool) {
 	n := len(c.members)
 	start := int(c.rr.Add(1))
-	var fallback *member
+	// Rank: untried with a closed breaker, untried, then anything eligible.
+	// A member whose breaker is open would refuse the call unsent, so any
+	// other member is a better choice even for a non-idempotent request.
+	var best *member
+	bestRank := 3
 	for i := range n {
 		m := c.members[(start+i)%n]
 		if c.eligible != nil && !c.eligible(m.id) {
 			continue
 		}
+		rank := 2
 		if !tried[m.id] {
-			return m, true
+			rank = 1
+			if cb := c.breakers[m.id]; cb == nil || cb.State() != gobreaker.StateOpen {
+				rank = 0
+			}
 		}
-		if fallback == nil {
-			fallback = &m
+		if rank < bestRank {
+			best, bestRank = &m, rank
 		}
 	}
-	if fallback != nil {
-		return *fallback, true
+	if best != nil {
+		return *best, true
 	}
 	return member{}, false
 }

@@ -52,7 +52,9 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 	body, _ := json.Marshal(Reservation{Order: id, Item: rq.Item, Qty: rq.Qty})
 	rep, err := o.inv.do(r.Context(), http.MethodPost, "/reserve", body, true, http.Header{"Content-Type": {"application/json"}})
 	if err != nil {
-		writeErr(w, statusFor(err), "reserve stock on inventory: %v", err)
+		// Any failure to reserve makes orders unavailable (503); 504 is the
+		// gateway's to give when orders itself does not answer in time.
+		writeErr(w, http.StatusServiceUnavailable, "reserve stock on inventory: %v", err)
 		return
 	}
 	if rep.status != http.StatusOK {

@@ -3,11 +3,14 @@ package reference
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Roles, in start order: the bus first, then the services that the
@@ -64,26 +67,50 @@ func newSpec(dir string, o Options) (*Spec, error) {
 	return s, nil
 }
 
-// freePorts reserves n loopback ports by listening and closing. Another
-// process could take one in between; start-up then fails with a clear
-// "address in use" from the child, never silently.
+// freePorts picks n free loopback ports below the kernel's ephemeral
+// range. Ports from the ephemeral range would race with the links every
+// instance opens on port 0 (and with outgoing connections): a link could
+// take a port reserved for an instance that has not started yet.
 func freePorts(n int) ([]string, error) {
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
+	lo, hi := portWindow()
 	out := make([]string, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("reserve a loopback port: %w", err)
+	for tries := 0; len(out) < n && tries < 2000; tries++ {
+		port := lo + rand.IntN(hi-lo)
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		if portTaken(addr) || slices.Contains(out, addr) {
+			continue
 		}
-		ls = append(ls, l)
-		out = append(out, l.Addr().String())
+		out = append(out, addr)
+	}
+	if len(out) < n {
+		return nil, fmt.Errorf("no free loopback port in %d..%d", lo, hi)
 	}
 	return out, nil
+}
+
+// portTaken reports whether addr cannot be listened on now.
+func portTaken(addr string) bool {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return true
+	}
+	l.Close()
+	return false
+}
+
+// portWindow is where instance ports are drawn from: 1024 ports under the
+// ephemeral range's low bound (32768 unless the kernel says otherwise),
+// randomised so that parallel topologies rarely meet.
+func portWindow() (int, int) {
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > 12000 {
+				low = v
+			}
+		}
+	}
+	return low - 11000, low - 1
 }
 
 // Role returns the instances of role, in id order.

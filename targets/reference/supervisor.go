@@ -131,6 +131,7 @@ func Start(ctx context.Context, cfg Config) (*Topology, error) {
 	sctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	defer cancel()
 	if err := t.boot(sctx); err != nil {
+		t.cfg.KeepDir = true // keep the logs that explain the failure
 		t.Stop(context.Background())
 		return nil, fmt.Errorf("reference topology did not start (logs in %s): %w", filepath.Join(t.cfg.Dir, "logs"), err)
 	}
