@@ -63,3 +63,27 @@ func TestSmokeDefaults(t *testing.T) {
 		}
 	}
 }
+
+// A scenario may list a library claim by id; its rules are checked against
+// the scenario (recovery needs faults), and an unknown id is an error.
+func TestClaimByID(t *testing.T) {
+	base := "version: 1\nname: c\ntarget: {kind: external, base_url: \"http://127.0.0.1:1\"}\nload: {rate: 1/s, duration: 10s, mix: [{name: a, path: /}]}\n"
+	withFault := base + "timeline: [{name: k, at: 1s, duration: 2s, kind: kill, target: {service: s}}]\n"
+	s, err := Decode("c.yaml", []byte(withFault+"claims: [automatic-replacement]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Claims) != 1 || s.Claims[0].Rules[0].Expr == nil || s.Claims[0].Statement == "" {
+		t.Fatalf("claims %+v", s.Claims)
+	}
+	_, err = Decode("c.yaml", []byte(base+"claims: [automatic-replacement]\n"))
+	want := `c.yaml:5:10: claim automatic-replacement, rule "availability >= 99% during phase(recovery)": phase recovery needs faults, and the timeline is empty (allowed: warmup, baseline, run)`
+	if err == nil || err.Error() != want {
+		t.Errorf("claim without faults:\n got %v\nwant %s", err, want)
+	}
+	_, err = Decode("c.yaml", []byte(base+"claims: [failure-isolaton]\n"))
+	want = `c.yaml:5:10: unknown claim "failure-isolaton"; did you mean "failure-isolation"? (allowed: an id from scenarios/catalog/claims.yaml (automatic-replacement, eventual-consistency, failure-isolation) or a claim object)`
+	if err == nil || err.Error() != want {
+		t.Errorf("unknown claim:\n got %v\nwant %s", err, want)
+	}
+}

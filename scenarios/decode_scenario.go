@@ -145,7 +145,13 @@ func (d *decoder) claim(n *yaml.Node, what string) (Claim, bool) {
 			d.fail(n, "an id from scenarios/catalog/claims.yaml ("+strings.Join(catalogClaimIDs(), ", ")+") or a claim object", "unknown claim %q%s", id, didYouMean(id, catalogClaimIDs()))
 			return Claim{}, false
 		}
+		// Problems with a library rule in this scenario (a phase it lacks)
+		// are reported where the scenario lists the claim.
 		c.Pos = d.pos(n)
+		c.Rules = append([]Expectation(nil), c.Rules...)
+		for i := range c.Rules {
+			c.Rules[i].Pos, c.Rules[i].col0, c.Rules[i].library = c.Pos, 0, true
+		}
 		return c, true
 	}
 	c := Claim{Pos: d.pos(n)}

@@ -228,4 +228,6 @@ type Expectation struct {
 	// col0 is the file column of Source's first byte, or 0 when the
 	// scalar's layout (block or escaped) does not map bytes to columns.
 	col0 int
+	// library is set for a rule that came from the claims library.
+	library bool
 }

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -32,7 +33,13 @@ func (v *validator) expectations() {
 			v.add(c.Pos, "at least one rule", "claim %q has no rules", c.ID)
 		}
 		for _, e := range c.Rules {
+			before := len(v.list)
 			v.expectation(e, SectionClaim)
+			for _, err := range v.list[before:] {
+				if e.library {
+					err.Msg = fmt.Sprintf("claim %s, rule %q: %s", c.ID, e.Source, err.Msg)
+				}
+			}
 		}
 	}
 }
