@@ -11,8 +11,10 @@ import (
 // renderers maps each report format to its renderer. Later formats add
 // themselves here.
 var renderers = map[string]func(io.Writer, *Result) error{
-	"text": WriteText,
-	"json": writeJSONTo,
+	"text":  WriteText,
+	"json":  writeJSONTo,
+	"md":    WriteMarkdown,
+	"junit": WriteJUnit,
 }
 
 // Formats lists the report formats Render accepts, sorted.
