@@ -78,7 +78,7 @@ func WriteJUnit(w io.Writer, r *Result) error {
 			class += "." + v.Claim
 		}
 		c := junitCase{Name: v.Expectation, Classname: class,
-			Time: strconv.FormatFloat(max((v.To - v.From).Seconds(), 0), 'f', 3, 64)}
+			Time: strconv.FormatFloat(max((v.To-v.From).Seconds(), 0), 'f', 3, 64)}
 		msg := fmt.Sprintf("observed %s, bound %s", fmtValue(v.Observed, v.Unit), fmtValue(v.Bound, v.Unit))
 		body := fmt.Sprintf("%s\nexpectation: %s\nwindow: %s..%s\n%s", msg, v.Expectation, fmtOffset(v.From), fmtOffset(v.To), v.Detail)
 		switch verdictStatus(v) {

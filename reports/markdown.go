@@ -89,4 +89,3 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;").Replace(s)
 }
-
