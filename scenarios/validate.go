@@ -12,6 +12,7 @@ import (
 func Validate(s *Scenario) error {
 	v := &validator{s: s}
 	v.target()
+	v.options()
 	v.agents()
 	v.load()
 	v.probes()

@@ -4,10 +4,18 @@ import (
 	"fmt"
 
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/targets/reference"
 	"github.com/spf13/cobra"
 )
 
 func init() {
+	// The reference topology owns its options; checking them here makes a
+	// typo in target.options fail validate and plan, before anything runs.
+	scenarios.RegisterOptionChecker("reference", func(m map[string]any) error {
+		_, err := reference.FromOptions(m)
+		return err
+	})
+
 	var schema bool
 	cmd := &cobra.Command{
 		Use:   "validate FILE...",
