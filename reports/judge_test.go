@@ -265,3 +265,39 @@ func mustExpect(t *testing.T, src string) scenarios.Expectation {
 	}
 	return scenarios.Expectation{Source: src, Expr: e}
 }
+
+// Windows arriving one by one, agents interleaved and a little late, trip
+// the stream watcher once the condition held for 3 s, judged one slot
+// after it closes; a window for a slot already judged is ignored.
+func TestStreamAbortWatcher(t *testing.T) {
+	s, p, _ := synth(t, 0)
+	a := NewStreamAbortWatcher(s, p, t0)
+	win := func(sec int, agent string, good int64) Window {
+		return Window{Endpoint: "order", AgentID: agent, Start: t0.Add(time.Duration(sec) * time.Second), Requests: 100, Good: good}
+	}
+	// Slots 2..4 are bad (20% good) from both agents; a2's slot 4 window
+	// arrives after a1's slot 5 window.
+	feed := []struct {
+		w     Window
+		abort bool
+	}{
+		{win(2, "a1", 20), false},
+		{win(2, "a2", 20), false},
+		{win(3, "a1", 20), false},
+		{win(3, "a2", 20), false},
+		{win(4, "a1", 20), false},  // slot 2 judged: bad 1
+		{win(5, "a1", 100), false}, // slot 3 judged: bad 2
+		{win(4, "a2", 20), false},  // late but slot 4 is still open
+		{win(6, "a1", 100), true},  // slot 4 judged: bad 3, held 2s..5s
+		{win(1, "a1", 0), false},   // long judged: ignored
+	}
+	for i, f := range feed {
+		abort, reason := a.Observe(f.w)
+		if abort != f.abort {
+			t.Fatalf("step %d: abort %v (%s), want %v", i, abort, reason, f.abort)
+		}
+		if abort && reason != "abort_when: availability(*) < 50% for 3s held on order from 2s to 5s (observed 0.2, bound 0.5)" {
+			t.Fatalf("reason %q", reason)
+		}
+	}
+}
