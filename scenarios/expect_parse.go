@@ -154,7 +154,7 @@ func (p *parser) metric(t token) (Operand, error) {
 	if !ok {
 		return Operand{}, errAt(t, "a metric: "+strings.Join(MetricNames(), ", "), "unknown metric %q%s", t.text, didYouMean(t.text, MetricNames()))
 	}
-	ref := &MetricRef{Name: m.Name}
+	ref := &MetricRef{Name: m.Name, ArgOffset: t.off, VariantOffset: t.off}
 	o := Operand{Metric: ref, Text: t.text, Unit: m.Unit, Offset: t.off}
 	if p.peek().text == "(" && p.peek().kind == tokPunct {
 		open := p.next()

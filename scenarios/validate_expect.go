@@ -108,6 +108,9 @@ func (v *validator) metricRef(e Expectation, m *MetricRef, section string) {
 			v.add(e.at(m.ArgOffset), allowed, "%s(%s) names an unknown %s%s", m.Name, m.Arg, what, didYouMean(m.Arg, names))
 		}
 	}
+	if spec.Family == FamilyFault && len(v.s.Timeline) == 0 {
+		v.add(e.at(m.ArgOffset), "add a timeline of faults", "%s is measured against faults, and the timeline is empty", m.Name)
+	}
 	if spec.Family == FamilyConsistency && len(v.s.Probes) == 0 {
 		v.add(e.at(m.ArgOffset), "add probes: to measure consistency", "%s needs probes, and the scenario has none", m.Name)
 	}
