@@ -99,6 +99,17 @@ func TestKnownLagAndOneLostWrite(t *testing.T) {
 	if p50 := median(lags); p50 < 270*time.Millisecond || p50 > 330*time.Millisecond {
 		t.Errorf("lag p50 = %v, want 300ms ± 30ms", p50)
 	}
+	// The same samples through the report's metrics.
+	c := reports.MeasureConsistency(&reports.Result{Probes: got}, "orders", 0, 0)
+	if c.Lost != 1 || c.Lag.P50 < 270*time.Millisecond || c.Lag.P50 > 330*time.Millisecond {
+		t.Errorf("report: lost %d, lag p50 %v; want 1 and 300ms ± 30ms", c.Lost, c.Lag.P50)
+	}
+	for _, il := range c.PerInstance {
+		want := map[string]time.Duration{"query-1": 150 * time.Millisecond, "query-2": 300 * time.Millisecond}[il.Instance]
+		if il.P50 < want-30*time.Millisecond || il.P50 > want+30*time.Millisecond {
+			t.Errorf("report: %s lag p50 %v, want %v ± 30ms", il.Instance, il.P50, want)
+		}
+	}
 	if p50 := median(fast); p50 < 120*time.Millisecond || p50 > 180*time.Millisecond {
 		t.Errorf("query-1 lag p50 = %v, want 150ms ± 30ms", p50)
 	}
