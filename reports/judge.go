@@ -31,7 +31,7 @@ const NotMeasured = "not measured in this run"
 // span. Metrics this run did not measure yield Status "error" with Detail
 // NotMeasured.
 func Judge(s *scenarios.Scenario, p *scenarios.Plan, r *Result, kind string) []Verdict {
-	j := &judge{s: s, r: r}
+	j := &judge{s: s, r: r, summaries: map[summaryKey]Summary{}}
 	var out []Verdict
 	i := 0
 	for _, pe := range p.Expectations {
@@ -53,6 +53,25 @@ type judge struct {
 	r *Result
 	// exprs lists the scenario's expressions in plan order, built lazily.
 	exprs []*scenarios.Expr
+	// summaries memoises merged endpoint spans: many expectations share
+	// one span, and merging histograms is the judge's main cost.
+	summaries map[summaryKey]Summary
+}
+
+type summaryKey struct {
+	endpoint string
+	from, to time.Duration
+}
+
+// summary is r.Summary, memoised.
+func (j *judge) summary(endpoint string, from, to time.Duration) Summary {
+	k := summaryKey{endpoint, from, to}
+	if s, ok := j.summaries[k]; ok {
+		return s
+	}
+	s := j.r.Summary(endpoint, from, to)
+	j.summaries[k] = s
+	return s
 }
 
 // expr returns the parsed expression of the i-th planned expectation; the

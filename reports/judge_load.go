@@ -83,7 +83,7 @@ func (j *judge) loadMetric(e *scenarios.Expr, m *scenarios.MetricRef, from, to t
 	case "":
 		l := newLoad()
 		for _, ep := range j.endpoints() {
-			l.addSummary(j.r.Summary(ep, from, to))
+			l.addSummary(j.summary(ep, from, to))
 		}
 		l.Span = span
 		v, err := finite(l.value(m.Name), "requests", from, to)
@@ -92,7 +92,7 @@ func (j *judge) loadMetric(e *scenarios.Expr, m *scenarios.MetricRef, from, to t
 		return j.worstEndpoint(e, m.Name, from, to, span)
 	}
 	l := newLoad()
-	l.addSummary(j.r.Summary(m.Arg, from, to))
+	l.addSummary(j.summary(m.Arg, from, to))
 	l.Span = span
 	v, err := finite(l.value(m.Name), "requests to "+m.Arg, from, to)
 	return v, "", err
@@ -109,7 +109,7 @@ func (j *judge) worstEndpoint(e *scenarios.Expr, name string, from, to, span tim
 	var missing []string
 	for _, ep := range j.endpoints() {
 		l := newLoad()
-		l.addSummary(j.r.Summary(ep, from, to))
+		l.addSummary(j.summary(ep, from, to))
 		l.Span = span
 		v := l.value(name)
 		if math.IsNaN(v) {

@@ -63,7 +63,7 @@ func synth(t *testing.T, errP float64) (*scenarios.Scenario, *scenarios.Plan, *R
 			for _, ep := range []string{"browse", "order"} {
 				w := Window{RunID: "r1", AgentID: agent, Seq: uint64(sec), Endpoint: ep,
 					Start: t0.Add(time.Duration(sec) * time.Second), Length: time.Second,
-					Latency: NewHist(), Service: NewHist()}
+					Latency: NewHist()}
 				for i := 0; i < 50; i++ {
 					w.Requests++
 					w.Intended++
@@ -72,7 +72,6 @@ func synth(t *testing.T, errP float64) (*scenarios.Scenario, *scenarios.Plan, *R
 						lat = 2 * time.Second
 					}
 					w.Latency.Record(lat)
-					w.Service.Record(lat)
 					if ep == "browse" && sec == 12 && rng.Float64() < errP {
 						continue
 					}
@@ -299,5 +298,29 @@ func TestStreamAbortWatcher(t *testing.T) {
 		if abort && reason != "abort_when: availability(*) < 50% for 3s held on order from 2s to 5s (observed 0.2, bound 0.5)" {
 			t.Fatalf("reason %q", reason)
 		}
+	}
+}
+
+// service_p99 reads the raw service-time histograms, p99 the corrected
+// ones: a run that fell behind shows the difference.
+func TestJudgeServiceTime(t *testing.T) {
+	s, _, r := synth(t, 0)
+	r.Windows = nil
+	for i, agent := range []string{"a1", "a2"} {
+		w := Window{AgentID: agent, Endpoint: "browse", Start: t0.Add(5 * time.Second), Length: time.Second,
+			Requests: 100, Good: 100, Latency: NewHist(), Service: NewHist()}
+		for range 100 {
+			w.Service.Record(time.Duration(5+95*i) * time.Millisecond) // a1 5 ms, a2 100 ms
+			w.Latency.Record(300 * time.Millisecond)                   // queued behind schedule
+		}
+		r.Windows = append(r.Windows, w)
+	}
+	s.Expect = []scenarios.Expectation{mustExpect(t, "service_p99(browse) <= 150ms"), mustExpect(t, "p99(browse) <= 150ms")}
+	v := byExpectation(Judge(s, scenarios.NewPlan(s), r, scenarios.SectionExpect))
+	if got := v["service_p99(browse) <= 150ms"]; got.Status != StatusPass || math.Abs(got.Observed-0.1) > 0.001 {
+		t.Errorf("service_p99: %+v", got)
+	}
+	if got := v["p99(browse) <= 150ms"]; got.Status != StatusFail || math.Abs(got.Observed-0.3) > 0.001 {
+		t.Errorf("p99: %+v", got)
 	}
 }
