@@ -31,8 +31,10 @@ type Config struct {
 	// Workers is how many vegeta workers start (default 32); more are
 	// started as requests block, up to MaxWorkers.
 	Workers uint64
-	// MaxWorkers caps concurrent requests (0 = no cap: open loop). With a
-	// cap the engine can fall behind; Window.Behind then says by how much.
+	// MaxWorkers caps concurrent requests (0 = DefaultMaxWorkers). Open
+	// loop against a target that stops answering would otherwise hold
+	// rate × timeout requests (and sockets, and memory) in flight. At the
+	// cap the engine falls behind, and Window.Behind says by how much.
 	MaxWorkers uint64
 	// Drain is how long requests still in flight at the end may finish
 	// before they are cancelled (default: the largest endpoint timeout,
@@ -42,8 +44,9 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultWorkers = 32
-	DefaultDrain   = 5 * time.Second
+	DefaultWorkers    = 32
+	DefaultMaxWorkers = 10000
+	DefaultDrain      = 5 * time.Second
 	// WindowLength is the length of every window but a final partial one.
 	WindowLength = time.Second
 )

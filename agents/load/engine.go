@@ -84,7 +84,7 @@ func New(cfg Config) (*Engine, error) {
 	_, e.unpaced = sh.(constShape)
 	e.unpaced = e.unpaced && cfg.Load.Rate.PerSecond() == 0
 	if e.unpaced && cfg.MaxWorkers == 0 {
-		return nil, fmt.Errorf("%w: rate 0 (as fast as possible) needs MaxWorkers > 0, or requests would pile up without bound", ErrConfig)
+		return nil, fmt.Errorf("%w: rate 0 (as fast as possible) needs an explicit MaxWorkers: with no pacing, the concurrency is the load", ErrConfig)
 	}
 	decl := map[string]map[string]string{}
 	var longest time.Duration
@@ -165,10 +165,11 @@ func (e *Engine) attack(p *pacer) (*vegeta.Attacker, <-chan *vegeta.Result) {
 	if w == 0 {
 		w = DefaultWorkers
 	}
-	opts := []func(*vegeta.Attacker){vegeta.Client(e.client), vegeta.Workers(w), vegeta.MaxBody(0)}
-	if e.cfg.MaxWorkers > 0 {
-		opts = append(opts, vegeta.MaxWorkers(e.cfg.MaxWorkers))
+	mw := e.cfg.MaxWorkers
+	if mw == 0 {
+		mw = DefaultMaxWorkers
 	}
+	opts := []func(*vegeta.Attacker){vegeta.Client(e.client), vegeta.Workers(min(w, mw)), vegeta.MaxWorkers(mw), vegeta.MaxBody(0)}
 	a := vegeta.NewAttacker(opts...)
 	return a, a.Attack(e.targeter(p), p, 0, "")
 }

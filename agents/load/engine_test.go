@@ -305,3 +305,42 @@ func TestEndpointTimeout(t *testing.T) {
 		t.Errorf("slow service max %s, want about the 100 ms timeout", p)
 	}
 }
+
+// At the worker cap against a target that hangs, the engine falls behind
+// and says so: Behind grows window by window, intended hits keep being
+// counted though they cannot be sent, and in-flight requests stay capped.
+func TestWorkerCapIsNotSilent(t *testing.T) {
+	release := make(chan struct{})
+	srv := newArrivals(t, time.Now(), func(http.ResponseWriter, *http.Request) { <-release })
+	defer close(release)
+	e, err := New(Config{BaseURL: srv.srv.URL, Share: 1, MaxWorkers: 5, Drain: 100 * time.Millisecond,
+		Load: constLoad(100, 3*time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make(chan reports.Window, 16)
+	if err := e.Run(context.Background(), out); err != nil {
+		t.Fatal(err)
+	}
+	close(out)
+	var ws []reports.Window
+	for w := range out {
+		ws = append(ws, w)
+	}
+	if len(ws) != 3 {
+		t.Fatalf("%d windows", len(ws))
+	}
+	if ws[1].Behind < 900*time.Millisecond || ws[2].Behind <= ws[1].Behind {
+		t.Errorf("behind per window %s %s %s: want growing, over a second by the end", ws[0].Behind, ws[1].Behind, ws[2].Behind)
+	}
+	tot := sum(ws, "")
+	if tot.intended != 300 {
+		t.Errorf("intended %d, want 300", tot.intended)
+	}
+	if s := e.Stats(); s.Sent > 5 {
+		t.Errorf("%d requests sent to a hung target with 5 workers", s.Sent)
+	}
+	if tot.errors[ErrClassCancelled] != 5 {
+		t.Errorf("errors %v: the 5 hung requests should end cancelled", tot.errors)
+	}
+}

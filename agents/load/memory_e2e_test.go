@@ -14,8 +14,10 @@ import (
 // no later sample may exceed the first by more than 50% + 16 MiB, and the
 // goroutine count stays flat too.
 func TestMemoryFlat(t *testing.T) {
-	if testing.Short() {
-		t.Skip("60 s run")
+	if testing.Short() || raceEnabled {
+		// Under -race the detector's shadow memory, not the engine's heap,
+		// is what grows, and the in-process server cannot keep 2000/s.
+		t.Skip("60 s run; not under -short or -race")
 	}
 	srv := newArrivals(t, time.Now(), nil)
 	e, err := New(Config{RunID: "r", AgentID: "a", BaseURL: srv.srv.URL, Share: 1, Load: constLoad(2000, 60*time.Second)})
