@@ -31,6 +31,8 @@ func TestBrokenScenarios(t *testing.T) {
 		{"testdata/bad/no_base_url.yaml", `testdata/bad/no_base_url.yaml:4:3: an external target needs base_url (allowed: base_url: http://host:port)`},
 		// a tab in indentation is not YAML
 		{"testdata/bad/not_yaml.yaml", `testdata/bad/not_yaml.yaml:5:1: not valid YAML: a tab in indentation (allowed: spaces for indentation)`},
+		// a shape parameter the shape's kind would silently ignore
+		{"testdata/bad/shape.yaml", `testdata/bad/shape.yaml:9:10: a ramp load shape does not use spike (allowed: from)`},
 		// a percentage above 100%
 		{"testdata/bad/percent.yaml", `testdata/bad/percent.yaml:21:40: timeline[0].params.toxicity: percentage "150%" is above 100% (allowed: a number from 0 to 100 followed by %, e.g. 99.9%)`},
 		// count(0) picks nothing

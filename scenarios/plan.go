@@ -41,6 +41,8 @@ const (
 // Phase is a span of the timeline in which the set of active faults does
 // not change.
 type Phase struct {
+	// Label is Name(), kept in JSON for readers of the plan.
+	Label  string        `json:"label"`
 	Kind   PhaseKind     `json:"kind"`
 	From   time.Duration `json:"from"`
 	To     time.Duration `json:"to"`
@@ -147,6 +149,7 @@ func (p *Plan) phases() []Phase {
 		default:
 			ph.Kind = PhaseBetween
 		}
+		ph.Label = ph.Name()
 		out = append(out, ph)
 	}
 	return out

@@ -75,6 +75,7 @@ func (v *validator) load() {
 			v.add(sh.Pos, "at + for within warmup + duration", "the spike ends at %s, after the run ends at %s", sh.At+sh.For, l.Warmup+l.Duration)
 		}
 	}
+	v.shapeFields(sh)
 	names := map[string]bool{}
 	for _, e := range l.Mix {
 		if names[e.Name] {
@@ -168,5 +169,37 @@ func (v *validator) variants() {
 			v.add(x.Pos, "unique variant names", "variant %q is defined twice", x.Name)
 		}
 		names[x.Name] = true
+	}
+}
+
+// shapeUses lists the shape fields each kind reads.
+var shapeUses = map[string][]string{
+	"constant": {},
+	"ramp":     {"from"},
+	"step":     {"from", "step", "every"},
+	"sine":     {"amplitude", "period"},
+	"spike":    {"spike", "at", "for"},
+}
+
+// shapeFields refuses fields the shape's kind would ignore: a silently
+// ignored "spike:" on a ramp is a test that does not do what it says.
+func (v *validator) shapeFields(sh Shape) {
+	set := map[string]bool{
+		"from": sh.From.Per > 0, "step": sh.Step.Per > 0, "every": sh.Every > 0,
+		"amplitude": sh.Amplitude.Per > 0, "period": sh.Period > 0,
+		"spike": sh.Spike.Per > 0, "at": sh.At > 0, "for": sh.For > 0,
+	}
+	uses, ok := shapeUses[sh.Kind]
+	if !ok {
+		return
+	}
+	for _, f := range []string{"from", "step", "every", "amplitude", "period", "spike", "at", "for"} {
+		if set[f] && !contains(uses, f) {
+			allowed := "no parameters"
+			if len(uses) > 0 {
+				allowed = strings.Join(uses, ", ")
+			}
+			v.add(sh.Pos, allowed, "a %s load shape does not use %s", sh.Kind, f)
+		}
 	}
 }
