@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -127,14 +128,20 @@ const upstreamDialTimeout = 5 * time.Second
 
 func (p *Proxy) accept(ln net.Listener) {
 	defer p.wg.Done()
+	backoff := 5 * time.Millisecond
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return
 			}
-			return
+			// Transient (EMFILE, ECONNABORTED): a proxy that stops
+			// accepting would look like a partition nobody asked for.
+			time.Sleep(backoff)
+			backoff = min(2*backoff, time.Second)
+			continue
 		}
+		backoff = 5 * time.Millisecond
 		p.wg.Add(1)
 		go p.serve(c.(*net.TCPConn))
 	}
