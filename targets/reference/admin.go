@@ -2,6 +2,7 @@ package reference
 
 import (
 	"net/http"
+	"net/http/pprof"
 	"strings"
 )
 
@@ -12,6 +13,7 @@ import (
 //	GET  /traces/summary       per-endpoint requests and dependency outcomes
 //	GET  /traces/{id}          what one trace touched here
 //	GET  /stats                role-specific state
+//	GET  /debug/pprof/...      Go profiles (loopback only, like everything here)
 //	     /proxies, /reset, ... the Toxiproxy-compatible API of the links
 func adminMux(links *linkSet, tr *tracer, healthy func() bool, stats func() any) http.Handler {
 	mux := http.NewServeMux()
@@ -34,6 +36,8 @@ func adminMux(links *linkSet, tr *tracer, healthy func() bool, stats func() any)
 		}
 		writeJSON(w, http.StatusOK, stats())
 	})
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	proxyAPI := links.backend.handler()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/proxies") || r.URL.Path == "/reset" || r.URL.Path == "/version" || r.URL.Path == "/populate" {

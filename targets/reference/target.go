@@ -9,6 +9,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/faultline/faultline/faults/process"
 	"github.com/faultline/faultline/targets"
 )
 
@@ -86,7 +87,9 @@ func (t *Topology) Restart(_ context.Context, id string) error {
 		p.restartNow = true
 	}
 	t.mu.Unlock()
-	syscall.Kill(t.pid(id), syscall.SIGCONT)
+	if p := t.pid(id); p > 1 {
+		process.Resume(process.Target{PID: p, Group: true}) // a paused instance cannot act on SIGTERM
+	}
 	return t.signal(id, syscall.SIGTERM, "restarting", "")
 }
 
@@ -105,8 +108,10 @@ func (t *Topology) signal(id string, sig syscall.Signal, kind, state string) err
 		return fmt.Errorf("instance %s is %s, not running", id, p.state)
 	}
 	pid := p.cmd.Process.Pid
-	if err := syscall.Kill(pid, sig); err != nil {
-		return fmt.Errorf("signal %s (pid %d): %w", id, pid, err)
+	// Each instance leads its own process group: signal the group, so
+	// anything the instance started goes with it.
+	if err := process.Signal(process.Target{PID: pid, Group: true}, sig); err != nil {
+		return fmt.Errorf("signal %s: %w", id, err)
 	}
 	if state != "" {
 		p.state = state

@@ -1,0 +1,81 @@
+package reference
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// BenchmarkGatewayDefaultMix starts a topology and offers the default mix
+// open-loop through the gateway: 70% catalog.get, 10% orders.create, 10%
+// orders.get, 10% query.get (ids of orders placed before the attack).
+// Run it once, on a quiet machine:
+//
+//	go test -run '^$' -bench GatewayDefaultMix -benchtime 1x ./targets/reference
+//
+// FAULTLINE_BENCH_RATE (req/s, default 2000) and FAULTLINE_BENCH_SECONDS
+// (default 15) change the offer.
+func BenchmarkGatewayDefaultMix(b *testing.B) {
+	if testing.Short() || binary == "" {
+		b.Skip("needs the faultline binary and real processes")
+	}
+	rate, secs := envInt("FAULTLINE_BENCH_RATE", 2000), envInt("FAULTLINE_BENCH_SECONDS", 15)
+	top, err := Start(b.Context(), Config{Binary: binary, Options: DefaultOptions()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer top.Stop(b.Context())
+	var ids []string
+	for i := range 20 {
+		if id, r := placeOrder(top, fmt.Sprintf("item-%d", i)); id != "" {
+			ids = append(ids, id)
+		} else {
+			b.Fatalf("seed order: %d %s", r.status, r.body)
+		}
+	}
+	base := top.BaseURL()
+	var n atomic.Uint64
+	targeter := func(tg *vegeta.Target) error {
+		i := n.Add(1)
+		switch i % 10 {
+		case 0:
+			tg.Method, tg.URL = http.MethodPost, base+"/orders"
+			tg.Body = []byte(fmt.Sprintf(`{"item":"item-%d","qty":1}`, i%100))
+			tg.Header = http.Header{"Content-Type": {"application/json"}}
+		case 5:
+			tg.Method, tg.URL, tg.Body, tg.Header = http.MethodGet, base+"/query/orders/"+ids[i%uint64(len(ids))], nil, nil
+		case 9:
+			tg.Method, tg.URL, tg.Body, tg.Header = http.MethodGet, base+"/orders/"+ids[i%uint64(len(ids))], nil, nil
+		default:
+			tg.Method, tg.URL, tg.Body, tg.Header = http.MethodGet, fmt.Sprintf("%s/catalog/items/item-%d", base, (i*13)%100), nil, nil
+		}
+		return nil
+	}
+	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(4096))
+	var m vegeta.Metrics
+	b.ResetTimer()
+	for res := range atk.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, time.Duration(secs)*time.Second, "default-mix") {
+		m.Add(res)
+	}
+	m.Close()
+	b.StopTimer()
+	b.ReportMetric(m.Rate, "offered_req/s")
+	b.ReportMetric(m.Throughput, "ok_req/s")
+	b.ReportMetric(m.Success*100, "success_%")
+	b.ReportMetric(float64(m.Latencies.P50.Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(m.Latencies.P99.Microseconds())/1000, "p99_ms")
+	b.Logf("status codes %v, errors %v", m.StatusCodes, m.Errors)
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
