@@ -46,9 +46,19 @@ type run struct {
 	load      Load
 	cancel    context.CancelFunc
 	heard     time.Time
+	share     float64 // last share given to the load (Serve loop only)
 	done      chan struct{}
 	stopOnce  sync.Once
 	reason    string
+}
+
+// setShare passes a share change to the load. Heartbeats restate the
+// share every second; only a change reaches the engine.
+func (r *run) setShare(f float64) {
+	if f != r.share {
+		r.share = f
+		r.load.SetShare(f)
+	}
 }
 
 // New returns an agent on cfg.Node.
@@ -120,7 +130,7 @@ func (a *Agent) handle(ctx context.Context, e *cluster.Envelope) {
 	case KindHeartbeat:
 		var m HeartbeatMsg
 		if json.Unmarshal(e.Body, &m) == nil && m.Share >= 0 && m.Share <= 1 {
-			r.load.SetShare(m.Share)
+			r.setShare(m.Share)
 		}
 	case KindShare:
 		var m ShareMsg
@@ -128,7 +138,7 @@ func (a *Agent) handle(ctx context.Context, e *cluster.Envelope) {
 			a.log.Printf("bad share message: %v %s", err, e.Body)
 			return
 		}
-		r.load.SetShare(m.Share)
+		r.setShare(m.Share)
 	case KindStop:
 		var m StopMsg
 		_ = json.Unmarshal(e.Body, &m)

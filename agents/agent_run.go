@@ -26,7 +26,8 @@ func (a *Agent) assign(ctx context.Context, e *cluster.Envelope) {
 			msg.Error = err.Error()
 			a.log.Printf("refused run %s from %s: %v", e.RunID, e.From, err)
 		}
-		_ = a.node.Send(e.From, KindAccept, e.RunID, msg)
+		// Off the Serve loop: a slow send must not delay heartbeats.
+		go func() { _ = a.node.Send(e.From, KindAccept, e.RunID, msg) }()
 	}
 	if err := json.Unmarshal(e.Body, &m); err != nil {
 		reply(fmt.Errorf("bad assignment: %w", err))
@@ -67,7 +68,7 @@ func (a *Agent) assign(ctx context.Context, e *cluster.Envelope) {
 		return
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	r := &run{id: e.RunID, coord: e.From, lease: m.Lease, load: ld, cancel: cancel, heard: time.Now(), done: make(chan struct{})}
+	r := &run{id: e.RunID, coord: e.From, lease: m.Lease, load: ld, cancel: cancel, heard: time.Now(), done: make(chan struct{}), share: as.Share}
 	a.mu.Lock()
 	a.run = r
 	a.finished[r.id] = true

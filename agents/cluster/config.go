@@ -15,7 +15,8 @@ type Profile string
 // Profiles.
 const (
 	// ProfileLocal suits one machine or a test: memberlist's local
-	// defaults (1 s probes with a 200 ms timeout, 100 ms gossip).
+	// defaults (1 s probes with a 200 ms timeout, 100 ms gossip), with a
+	// 5 s TCP timeout for joins (see localTCPTimeout).
 	ProfileLocal Profile = "local"
 	// ProfileLAN suits real hosts on a LAN: memberlist's LAN defaults
 	// (1 s probes with a 500 ms timeout, 200 ms gossip).
@@ -103,6 +104,12 @@ func LANConfig() *Config {
 	return c
 }
 
+// localTCPTimeout replaces memberlist's 1 s local TCP timeout (used for
+// joins' state exchange and reliable sends, not for failure detection): on
+// a busy CI box with the race detector, a push/pull regularly takes longer,
+// and a failed join is worse than a slow one.
+const localTCPTimeout = 5 * time.Second
+
 // memberlistConfig turns c into memberlist's configuration.
 func (c *Config) memberlistConfig() *memberlist.Config {
 	var mc *memberlist.Config
@@ -110,6 +117,7 @@ func (c *Config) memberlistConfig() *memberlist.Config {
 		mc = memberlist.DefaultLANConfig()
 	} else {
 		mc = memberlist.DefaultLocalConfig()
+		mc.TCPTimeout = localTCPTimeout
 	}
 	mc.Name = c.ID
 	mc.BindAddr = c.BindAddr

@@ -87,11 +87,28 @@ func (e *events) poke() {
 	}
 }
 
-// NotifyJoin signals a membership change.
-func (e *events) NotifyJoin(*memberlist.Node) { e.poke() }
+// NotifyJoin records a new live member. memberlist calls it under its own
+// lock, which makes this the one safe moment to copy the node: the
+// *memberlist.Node values Members() returns are mutated later without
+// the caller holding that lock.
+func (e *events) NotifyJoin(n *memberlist.Node) { e.store(n); e.poke() }
 
-// NotifyLeave signals a membership change.
-func (e *events) NotifyLeave(*memberlist.Node) { e.poke() }
+// NotifyLeave forgets a member that left or was declared dead.
+func (e *events) NotifyLeave(n *memberlist.Node) {
+	e.mu.Lock()
+	delete(e.live, n.Name)
+	e.mu.Unlock()
+	e.poke()
+}
 
-// NotifyUpdate signals a metadata change.
-func (e *events) NotifyUpdate(*memberlist.Node) { e.poke() }
+// NotifyUpdate records a member's new metadata or address.
+func (e *events) NotifyUpdate(n *memberlist.Node) { e.store(n); e.poke() }
+
+func (e *events) store(n *memberlist.Node) {
+	c := *n
+	c.Addr = append([]byte(nil), n.Addr...)
+	c.Meta = append([]byte(nil), n.Meta...)
+	e.mu.Lock()
+	e.live[n.Name] = &c
+	e.mu.Unlock()
+}

@@ -1,46 +1,28 @@
 package cluster
 
-import (
-	"sort"
+import "sort"
 
-	"github.com/hashicorp/memberlist"
-)
-
-// State is a member's liveness as this node sees it.
-type State string
-
-// States.
-const (
-	StateAlive   State = "alive"
-	StateSuspect State = "suspect"
-	StateDead    State = "dead"
-)
-
-// Member is one node of the cluster as seen from here.
+// Member is one live node of the cluster as seen from here: joined and not
+// (yet) declared dead. memberlist does not announce suspicion, so callers
+// that want a "suspect" state derive it from silence (the coordinator does).
 type Member struct {
 	Meta
-	Addr  string
-	State State
+	Addr string
 }
 
-// Members returns the faultline nodes this node knows about (itself
-// included), alive or suspect, sorted by id. Nodes whose metadata does not
-// decode are left out: they are not faultline nodes.
+// Members returns the live faultline nodes this node knows about (itself
+// included), sorted by id. Nodes whose metadata does not decode are left
+// out: they are not faultline nodes.
 func (n *Node) Members() []Member {
+	n.mu.Lock()
+	defer n.mu.Unlock()
 	var out []Member
-	for _, m := range n.ml.Members() {
+	for _, m := range n.live {
 		meta, err := DecodeMeta(m.Meta)
 		if err != nil {
 			continue
 		}
-		st := StateAlive
-		switch m.State {
-		case memberlist.StateSuspect:
-			st = StateSuspect
-		case memberlist.StateDead, memberlist.StateLeft:
-			st = StateDead
-		}
-		out = append(out, Member{Meta: meta, Addr: m.Address(), State: st})
+		out = append(out, Member{Meta: meta, Addr: m.Address()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -50,7 +32,7 @@ func (n *Node) Members() []Member {
 func (n *Node) Agents() []Member {
 	var out []Member
 	for _, m := range n.Members() {
-		if m.Role == RoleAgent && m.State != StateDead {
+		if m.Role == RoleAgent {
 			out = append(out, m)
 		}
 	}
@@ -61,7 +43,7 @@ func (n *Node) Agents() []Member {
 func (n *Node) Coordinators() []Member {
 	var out []Member
 	for _, m := range n.Members() {
-		if m.Role == RoleCoordinator && m.State != StateDead {
+		if m.Role == RoleCoordinator {
 			out = append(out, m)
 		}
 	}

@@ -28,6 +28,9 @@ type Node struct {
 	epoch int64
 	seq   atomic.Uint64
 
+	mu   sync.Mutex
+	live map[string]*memberlist.Node // copies, see events.store
+
 	inbox   chan *Envelope
 	changed chan struct{}
 	stats   Stats
@@ -74,6 +77,7 @@ func New(cfg *Config) (*Node, error) {
 		ctl:     ctl,
 		guard:   NewGuard(c.ID, c.MaxMessageAge),
 		epoch:   time.Now().UnixNano(),
+		live:    map[string]*memberlist.Node{},
 		inbox:   make(chan *Envelope, c.InboxSize),
 		changed: make(chan struct{}, 1),
 		done:    make(chan struct{}),
@@ -128,13 +132,24 @@ func (n *Node) Addr() string { return n.meta.Control }
 
 // Join contacts the given nodes (host:port) and merges their view of the
 // cluster. It returns how many it reached.
+// A failed attempt (all addresses unreachable) is retried a few times: the
+// nodes may be starting at the same moment.
 func (n *Node) Join(addrs []string) (int, error) {
-	k, err := n.ml.Join(addrs)
-	if err != nil && k == 0 {
-		return 0, fmt.Errorf("cluster: join %v: %w (is the key the same on every node?)", addrs, err)
+	var err error
+	for try := 0; try < joinTries; try++ {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		}
+		var k int
+		if k, err = n.ml.Join(addrs); k > 0 {
+			return k, nil
+		}
 	}
-	return k, nil
+	return 0, fmt.Errorf("cluster: join %v: %w (are they running, and is the key the same on every node?)", addrs, err)
 }
+
+// joinTries is how many times Join tries before giving up (about 2 s).
+const joinTries = 4
 
 // Inbox delivers authenticated, fresh, first-seen control messages for this
 // node. Everything else is dropped and counted in Stats.
@@ -180,12 +195,9 @@ func (n *Node) seal(to, kind, runID string, body any) ([]byte, error) {
 }
 
 func (n *Node) find(id string) *memberlist.Node {
-	for _, m := range n.ml.Members() {
-		if m.Name == id && (m.State == memberlist.StateAlive || m.State == memberlist.StateSuspect) {
-			return m
-		}
-	}
-	return nil
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.live[id]
 }
 
 // Leave announces departure and waits up to timeout for it to spread.

@@ -59,9 +59,12 @@ const (
 	DefaultWaitAgents = 30 * time.Second
 	DefaultLeadTime   = time.Second
 	DefaultDrain      = 3 * time.Second
-	// acceptTimeout is how long an assigned agent has to accept before it
-	// is left out of the split.
-	acceptTimeout = 3 * time.Second
+	// acceptTimeout is how long an assigned agent has to accept (or send a
+	// window) before it is left out of the split. Generous: on a loaded
+	// machine a reliable send can take seconds, and dropping a healthy
+	// agent costs more than waiting for a dead one (which membership
+	// catches anyway).
+	acceptTimeout = 10 * time.Second
 )
 
 // ErrNotEnoughAgents is returned when fewer than MinAgents agents showed

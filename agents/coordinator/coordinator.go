@@ -128,8 +128,8 @@ func (c *Coordinator) Run(ctx context.Context) (*Outcome, error) {
 		case <-c.node.Changed():
 			c.reconcile()
 		case id := <-c.hbDone:
-			if m := c.members[id]; m != nil {
-				m.inFlight = false
+			if m := c.members[id]; m != nil && m.inFlight > 0 {
+				m.inFlight--
 			}
 		case <-hb.C:
 			c.reconcile()

@@ -16,6 +16,7 @@ func (c *Coordinator) handle(e *cluster.Envelope) bool {
 	if e.RunID != c.cfg.RunID || m == nil {
 		return false // another run's, or from a node not in this run
 	}
+	m.heard = time.Now()
 	switch e.Kind {
 	case agents.KindAccept:
 		var a agents.AcceptMsg
@@ -106,19 +107,21 @@ func (c *Coordinator) progress() {
 		s.Errors = sec.requests - sec.good
 		s.P99 = sec.latency.Quantile(99)
 	}
-	states := map[string]string{}
+	live := map[string]bool{}
 	for _, m := range c.node.Agents() {
-		states[m.ID] = string(m.State)
+		live[m.ID] = true
 	}
 	for id, m := range c.members {
 		st := m.state
-		if st == "pending" || st == "active" {
-			st = states[id]
-			if st == "" {
-				st = "dead"
-			}
-		} else if st == "lost" {
+		switch {
+		case st == "lost" || (m.serving() && !live[id]):
 			st = "dead"
+		case m.serving() && !m.heard.IsZero() && now.Sub(m.heard) > suspectAfter:
+			// memberlist keeps suspicion to itself; a serving agent that
+			// has sent nothing for this long is suspect to us.
+			st = "suspect"
+		case m.serving():
+			st = "alive"
 		}
 		s.Agents = append(s.Agents, AgentView{ID: id, State: st, Share: m.share})
 	}

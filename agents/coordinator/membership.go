@@ -111,17 +111,27 @@ func (c *Coordinator) assign(id string, share float64) {
 	}()
 }
 
+// maxInFlight bounds heartbeats outstanding to one agent: a slow send must
+// not hold the next one back (the agent would miss its lease), but a dead
+// agent must not collect an unbounded number of them either.
+const maxInFlight = 3
+
 // heartbeat renews every serving agent's lease, restating its share.
 func (c *Coordinator) heartbeat() {
 	for id, m := range c.members {
-		if !m.serving() || m.inFlight {
+		if !m.serving() || m.inFlight >= maxInFlight {
 			continue
 		}
-		m.inFlight = true
+		m.inFlight++
 		msg := agents.HeartbeatMsg{Lease: c.cfg.Lease, Share: m.share}
 		go func() {
 			defer func() { c.hbDone <- id }()
-			_ = c.node.Send(id, agents.KindHeartbeat, c.cfg.RunID, msg)
+			t0 := time.Now()
+			if err := c.node.Send(id, agents.KindHeartbeat, c.cfg.RunID, msg); err != nil {
+				c.log.Printf("heartbeat to %s failed after %s: %v", id, time.Since(t0).Round(time.Millisecond), err)
+			} else if d := time.Since(t0); d > c.cfg.Lease/5 {
+				c.log.Printf("heartbeat to %s took %s", id, d.Round(time.Millisecond))
+			}
 		}()
 	}
 }

@@ -14,7 +14,8 @@ type member struct {
 	share    float64
 	assigned time.Time
 	lastWin  time.Time // end of the latest window received
-	inFlight bool      // a heartbeat send has not returned yet
+	heard    time.Time // latest message of any kind
+	inFlight int       // heartbeat sends that have not returned yet
 }
 
 // Gap is the time an agent's share went unserved: from the end of its last
@@ -35,6 +36,10 @@ func newMember(m cluster.Member, now time.Time) *member {
 		},
 	}
 }
+
+// suspectAfter is how long a serving agent may be silent before the live
+// view calls it suspect: windows come every second.
+const suspectAfter = 2500 * time.Millisecond
 
 // serving reports whether the agent counts in the split.
 func (m *member) serving() bool { return m.state == "pending" || m.state == "active" }
