@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"time"
 
 	"github.com/faultline/faultline/scenarios"
@@ -36,6 +37,8 @@ type Config struct {
 	// rate × timeout requests (and sockets, and memory) in flight. At the
 	// cap the engine falls behind, and Window.Behind says by how much.
 	MaxWorkers uint64
+	// TLS configures https targets (nil: the system's roots, TLS 1.2+).
+	TLS *tls.Config
 	// Drain is how long requests still in flight at the end may finish
 	// before they are cancelled (default: the largest endpoint timeout,
 	// at most DefaultDrain).

@@ -20,6 +20,20 @@
 // moment the request really left. How late hits went out is reported as
 // Window.Behind and Stats.Behind; the engine never caps silently.
 //
+// Hits the engine owes at the end of the schedule (it fell behind) are
+// still sent during the drain (Config.Drain), late and counted as late;
+// whatever is left then is cancelled. Concurrency is capped (MaxWorkers,
+// default DefaultMaxWorkers) so that a hung target cannot pile up requests
+// without bound: at the cap the engine falls behind and reports it. A rate
+// of 0 is unpaced (as fast as MaxWorkers allow), for benchmarks.
+//
+// Templates in paths, bodies and headers: {{seq}} (this agent's hit number),
+// {{rand A B}}, {{uuid}} (both seeded by Config.Seed, RunID and AgentID) and
+// {{capture "endpoint" "name" ["default"]}}, a value recently captured from
+// that endpoint's 2xx JSON responses (Endpoint.Capture), or the default
+// ("none" when not given) until one was captured. Values are path-escaped
+// in paths and stripped of control characters in headers.
+//
 // A window holds the requests that completed during it (so that a window can
 // be sent as soon as its second ends), and Intended counts the hits the
 // schedule placed in it. Hits cancelled because the engine was stopped are

@@ -101,7 +101,7 @@ func New(cfg Config) (*Engine, error) {
 		e.rec.accs = append(e.rec.accs, newAccum())
 	}
 	e.client = &http.Client{
-		Transport: newTransport(e.rec, cfg.Allow),
+		Transport: newTransport(e.rec, cfg.Allow, cfg.TLS),
 		// Redirects are not followed: a 3xx is the endpoint's answer (good
 		// by default), and a followed one could leave the allowlist.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -2,10 +2,13 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,5 +345,18 @@ func TestWorkerCapIsNotSilent(t *testing.T) {
 	}
 	if tot.errors[ErrClassCancelled] != 5 {
 		t.Errorf("errors %v: the 5 hung requests should end cancelled", tot.errors)
+	}
+}
+
+// The TLS option lets an https target with its own CA be reached.
+func TestTLSConfig(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	ws := runEngine(t, Config{BaseURL: srv.URL, Share: 1, TLS: &tls.Config{RootCAs: pool},
+		Load: constLoad(50, time.Second)})
+	if tot := sum(ws, ""); tot.good != 50 {
+		t.Errorf("good %d of 50, errors %v", tot.good, tot.errors)
 	}
 }

@@ -45,7 +45,7 @@ func doOnce(t *testing.T, url string, allow *targets.Allowlist, timeout time.Dur
 	t.Helper()
 	ep := &endpoint{name: "e", method: "GET", timeout: timeout}
 	rec := &recorder{eps: []*endpoint{ep}, accs: []*accum{newAccum()}, origin: time.Now(), base: context.Background()}
-	tr := newTransport(rec, allow)
+	tr := newTransport(rec, allow, nil)
 	defer tr.h1.(*http.Transport).CloseIdleConnections()
 	req, _ := http.NewRequest("GET", url+"/x", nil)
 	req.Header.Set(hitHeader, encodeHit(0, -1))

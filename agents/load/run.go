@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/faultline/faultline/reports"
@@ -78,24 +79,29 @@ func (e *Engine) Run(ctx context.Context, out chan<- reports.Window) error {
 	if halted.After(end) {
 		halted = end
 	}
-	if stopped { // Stop or ctx: stop now
-		close(halt)
+	var haltOnce sync.Once
+	stopNow := func() {
+		haltOnce.Do(func() { close(halt) })
 		atk.Stop()
 		cancel()
 	}
+	if stopped { // Stop or ctx: stop now
+		stopNow()
+	}
 	// At the natural end the pacer still releases the hits the schedule
 	// placed before end that it owes (it stops by itself after the last
-	// one); they and the requests in flight get e.drain to finish.
+	// one); they and the requests in flight get e.drain to finish, unless
+	// Stop or ctx cut that short.
+	drain := time.NewTimer(e.drain)
+	defer drain.Stop()
 	select {
 	case <-drained:
-	case <-time.After(e.drain):
-		if !stopped {
-			close(halt)
-			atk.Stop()
-		}
-		cancel()
-		<-drained
+	case <-drain.C:
+	case <-e.stopCh:
+	case <-ctx.Done():
 	}
+	stopNow()
+	<-drained
 	e.closeWindow(ctx, out, i, halted, true)
 	return ctx.Err()
 }

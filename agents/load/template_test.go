@@ -2,10 +2,13 @@ package load
 
 import (
 	"errors"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/faultline/faultline/scenarios"
 )
 
 func TestTemplateRender(t *testing.T) {
@@ -138,6 +141,26 @@ func FuzzTemplate(f *testing.F) {
 		}
 		if !strings.Contains(src, "{{") && tm.render(&renderEnv{}, escBody, 0) != src {
 			t.Fatalf("literal %q changed", src)
+		}
+	})
+}
+
+// FuzzNewMix: any endpoint New is handed is either refused with an error
+// or accepted and renders a request URL that parses. Never a panic.
+func FuzzNewMix(f *testing.F) {
+	f.Add("/x/{{seq}}", `{"a":{{rand 1 9}}}`, "X-A", "{{uuid}}", "GET", 1.0)
+	f.Add("x", "", "", "", "", -1.0)
+	f.Add(`/{{capture "e" "id"}}`, "", "Bad Header", "v\n", "P O", 0.0)
+	f.Fuzz(func(t *testing.T, path, body, hname, hval, method string, weight float64) {
+		ep := scenarios.Endpoint{Name: "e", Weight: weight, Method: method, Path: path, Body: body,
+			Headers: map[string]string{hname: hval}, Capture: map[string]string{"id": "id"}}
+		m, err := newMix([]scenarios.Endpoint{ep}, 1)
+		if err != nil {
+			return
+		}
+		u := m.eps[0].path.render(&renderEnv{k: 1, key: 2}, escPath, 0)
+		if _, err := url.ParseRequestURI("http://127.0.0.1" + u); err != nil {
+			t.Fatalf("accepted path %q renders %q: %v", path, u, err)
 		}
 	})
 }

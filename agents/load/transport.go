@@ -48,7 +48,10 @@ var _ http.RoundTripper = (*transport)(nil)
 
 // newTransport builds the HTTP/1.1 and HTTP/2 transports. HTTP/2 is h2c
 // (prior knowledge) on http:// and ALPN on https://.
-func newTransport(rec *recorder, allow *targets.Allowlist) *transport {
+func newTransport(rec *recorder, allow *targets.Allowlist, tlsConf *tls.Config) *transport {
+	if tlsConf == nil {
+		tlsConf = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
 	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if err := allow.CheckHostPort(addr); err != nil {
@@ -62,7 +65,7 @@ func newTransport(rec *recorder, allow *targets.Allowlist) *transport {
 		MaxIdleConnsPerHost: 10000,
 		IdleConnTimeout:     90 * time.Second,
 		DisableCompression:  true, // send what the scenario says, nothing more
-		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSClientConfig:     tlsConf.Clone(),
 		TLSHandshakeTimeout: 10 * time.Second,
 	}
 	h2 := h1.Clone()

@@ -29,10 +29,7 @@ func (e *Engine) closeWindow(ctx context.Context, out chan<- reports.Window, i i
 	} else {
 		kEnd = sched.count(upTo.Sub(e.origin).Seconds())
 	}
-	intended := make([]int64, len(e.mix.eps))
-	for k := e.intendedK; k < kEnd; k++ {
-		intended[e.mix.pick(k)]++
-	}
+	intended := e.intendedPerEndpoint(e.intendedK, kEnd)
 	e.intendedK = max(e.intendedK, kEnd)
 	behind := max(e.rec.behind.take(), p.lag(now))
 
@@ -60,6 +57,35 @@ func (e *Engine) closeWindow(ctx context.Context, out chan<- reports.Window, i i
 		e.lastRate.Store(math.Float64bits(float64(reqs) / length.Seconds()))
 	}
 	e.lastP99.Store(int64(all.Quantile(99)))
+}
+
+// maxPickCount bounds the hits counted one by one per window; beyond it
+// (rates of millions per second) the split follows the weights.
+const maxPickCount = 1 << 22
+
+// intendedPerEndpoint splits hits [from, to) by the endpoint each goes to.
+func (e *Engine) intendedPerEndpoint(from, to uint64) []int64 {
+	out := make([]int64, len(e.mix.eps))
+	if to <= from {
+		return out
+	}
+	if n := to - from; n > maxPickCount {
+		var given int64
+		for i := range out {
+			lo := 0.0
+			if i > 0 {
+				lo = e.mix.cum[i-1]
+			}
+			out[i] = int64(float64(n) * (e.mix.cum[i] - lo))
+			given += out[i]
+		}
+		out[len(out)-1] += int64(n) - given
+		return out
+	}
+	for k := from; k < to; k++ {
+		out[e.mix.pick(k)]++
+	}
+	return out
 }
 
 // send delivers w, giving up when ctx ends; once it has ended, the receiver
