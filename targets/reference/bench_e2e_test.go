@@ -32,11 +32,16 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	}
 	defer top.Stop(b.Context())
 	var ids []string
-	for i := range 20 {
-		if id, r := placeOrder(top, fmt.Sprintf("item-%d", i)); id != "" {
+	deadline := time.Now().Add(30 * time.Second)
+	for i := 0; len(ids) < 20; i++ {
+		id, r := placeOrder(top, fmt.Sprintf("item-%d", i%100))
+		switch {
+		case id != "":
 			ids = append(ids, id)
-		} else {
-			b.Fatalf("seed order: %d %s", r.status, r.body)
+		case time.Now().After(deadline):
+			b.Fatalf("seed orders: %d %s %v", r.status, r.body, r.err)
+		default:
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	base := top.BaseURL()
@@ -71,6 +76,9 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	b.ReportMetric(float64(m.Latencies.P50.Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(m.Latencies.P99.Microseconds())/1000, "p99_ms")
 	b.Logf("status codes %v, errors %v", m.StatusCodes, m.Errors)
+	// Where failures came from, as the gateway traced them.
+	r := call(http.MethodGet, admin(top, "gateway-1")+"/traces/summary", nil)
+	b.Logf("gateway trace summary: %s", r.body)
 }
 
 func envInt(name string, def int) int {

@@ -55,6 +55,10 @@ type depClient struct {
 	rr       atomic.Uint64
 	// eligible filters members (the gateway's health checks); nil admits all.
 	eligible func(id string) bool
+	// failOpen picks among all members when none is eligible; failedOpen
+	// counts the calls that did.
+	failOpen   bool
+	failedOpen atomic.Int64
 
 	rmu sync.Mutex
 	rnd *rand.Rand
@@ -114,6 +118,10 @@ func (c *depClient) pick(tried map[string]bool) (member, bool) {
 	}
 	if best != nil {
 		return *best, true
+	}
+	if c.failOpen && c.eligible != nil && n > 0 {
+		c.failedOpen.Add(1)
+		return c.members[start%n], true
 	}
 	return member{}, false
 }

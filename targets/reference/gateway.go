@@ -47,7 +47,7 @@ func runGateway(ctx context.Context, n *node) (http.Handler, error) {
 			return nil, err
 		}
 		c := newDepClient(r.service, members, n.o, n.o.GatewayTimeout, seedOf(n.self.ID+r.service))
-		c.eligible = g.health.registered
+		c.eligible, c.failOpen = g.health.registered, n.o.FailOpen
 		for _, m := range members {
 			g.health.add(m)
 		}
@@ -187,5 +187,9 @@ func (g *gateway) statsView() any {
 	g.smu.Lock()
 	throttled := g.throttled
 	g.smu.Unlock()
-	return map[string]any{"registered": reg, "health_events": events, "throttled": throttled}
+	failedOpen := map[string]int64{}
+	for s, c := range g.pools {
+		failedOpen[s] = c.failedOpen.Load()
+	}
+	return map[string]any{"registered": reg, "health_events": events, "throttled": throttled, "failed_open": failedOpen}
 }

@@ -153,8 +153,19 @@ func TestGatewayCacheAndTrace(t *testing.T) {
 	}
 }
 
-func TestGatewayDeregistersUnhealthyInstance(t *testing.T) {
+func TestGatewayFailsOpen(t *testing.T) {
 	h, fakes := testGateway(t, func(o *Options) { o.GatewayCache = false })
+	q := fakes["query"]
+	q.healthy.Store(false)
+	time.Sleep(200 * time.Millisecond) // 10 intervals: surely de-registered
+	// Its only instance is unhealthy: the gateway routes to it anyway.
+	if w := get(h, "GET", "/query/orders/x"); w.Code != http.StatusOK {
+		t.Fatalf("fail-open: %d %s", w.Code, w.Body)
+	}
+}
+
+func TestGatewayDeregistersUnhealthyInstance(t *testing.T) {
+	h, fakes := testGateway(t, func(o *Options) { o.GatewayCache = false; o.FailOpen = false })
 	q := fakes["query"]
 	q.healthy.Store(false)
 	deadline := time.Now().Add(5 * time.Second)

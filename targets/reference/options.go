@@ -69,6 +69,10 @@ type Options struct {
 	HealthTimeout      time.Duration `yaml:"health_timeout" json:"health_timeout"`
 	UnhealthyThreshold int           `yaml:"unhealthy_threshold" json:"unhealthy_threshold"`
 	HealthyThreshold   int           `yaml:"healthy_threshold" json:"healthy_threshold"`
+	// FailOpen routes to every instance of a service when none is
+	// registered, as an ALB does: health checks that time out under load
+	// must not take a whole service out.
+	FailOpen bool `yaml:"fail_open" json:"fail_open"`
 
 	// Items is how many catalog items (and stock keys) are seeded.
 	Items int `yaml:"items" json:"items"`
@@ -109,9 +113,10 @@ func DefaultOptions() Options {
 		GatewayCacheTTL: 250 * time.Millisecond,
 
 		HealthInterval:     500 * time.Millisecond,
-		HealthTimeout:      300 * time.Millisecond,
+		HealthTimeout:      400 * time.Millisecond, // under the interval, so rounds keep their pace
 		UnhealthyThreshold: 2,
 		HealthyThreshold:   2,
+		FailOpen:           true,
 
 		Items: 100,
 		Stock: 1_000_000_000,
@@ -177,5 +182,5 @@ func OptionKeys() []string {
 		"retries", "retry_attempts", "retry_backoff", "breakers", "breaker_failures", "breaker_open",
 		"bulkheads", "bulkhead_limit", "cache_fallback", "catalog_cache_ttl",
 		"throttling", "throttle_rate", "throttle_burst", "gateway_cache", "gateway_cache_ttl",
-		"health_interval", "health_timeout", "unhealthy_threshold", "healthy_threshold", "items", "stock"}
+		"health_interval", "health_timeout", "unhealthy_threshold", "healthy_threshold", "fail_open", "items", "stock"}
 }

@@ -113,6 +113,33 @@ func TestE2EDefaultTopology(t *testing.T) {
 		}
 	})
 
+	t.Run("paused query-2 leaves the pool until resumed; restart replaces at once", func(t *testing.T) {
+		ctx := context.Background()
+		if err := top.Pause(ctx, "query-2"); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "gateway de-registers paused query-2", func() bool { return !gatewayRegistered(top)["query-2"] })
+		if st := instanceState(top, "query-2"); st != "paused" {
+			t.Errorf("registry state of paused query-2 = %q", st)
+		}
+		if err := top.Resume(ctx, "query-2"); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "gateway re-registers resumed query-2", func() bool { return gatewayRegistered(top)["query-2"] })
+		before := top.pid("notify-1")
+		if err := top.Restart(ctx, "notify-1"); err != nil {
+			t.Fatal(err)
+		}
+		// Restart does not wait for replace_delay (2 s): a new pid at once.
+		took := eventually(t, 10*time.Second, "notify-1 restarted and running", func() bool {
+			return top.pid("notify-1") != before && instanceState(top, "notify-1") == "running"
+		})
+		t.Logf("notify-1 restarted in %s", took.Round(time.Millisecond))
+		if err := top.Kill(ctx, "nobody-1"); err == nil {
+			t.Error("killing an unknown instance did not fail")
+		}
+	})
+
 	t.Run("killed orders-1 is de-registered, replaced and routed to again", func(t *testing.T) {
 		o := top.spec.Options
 		if !gatewayRegistered(top)["orders-1"] {
@@ -222,4 +249,14 @@ func getJSON(t *testing.T, u string, v any) {
 	if err := jsonUnmarshal(r.body, v); err != nil {
 		t.Fatalf("GET %s: %v", u, err)
 	}
+}
+
+func instanceState(top *Topology, id string) string {
+	ins, _ := top.Instances(context.Background())
+	for _, in := range ins {
+		if in.ID == id {
+			return in.State
+		}
+	}
+	return ""
 }
