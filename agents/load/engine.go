@@ -145,16 +145,19 @@ func (e *Engine) targeter(p *pacer) vegeta.Targeter {
 		ep := e.mix.eps[e.mix.pick(h.k)]
 		env := renderEnv{k: h.k, key: e.key, caps: e.caps}
 		t.Method = ep.method
-		t.URL = string(ep.path.appendTo([]byte(e.base), &env, escPath, 0))
+		u := ep.path.appendTo(append(make([]byte, 0, len(e.base)+len(ep.path.src)+40), e.base...), &env, escPath, 0)
+		t.URL = string(appendHit(u, ep.idx, h.at))
 		t.Body = nil
 		if len(ep.body.parts) > 0 {
 			t.Body = ep.body.appendTo(nil, &env, escBody, 1)
 		}
-		t.Header = make(http.Header, len(ep.headers)+1)
-		for i, hd := range ep.headers {
-			t.Header[hd.name] = []string{hd.val.render(&env, escHeader, uint64(2+i))}
+		t.Header = ep.fixed // shared: vegeta copies it into each request
+		if ep.fixed == nil && len(ep.headers) > 0 {
+			t.Header = make(http.Header, len(ep.headers))
+			for i, hd := range ep.headers {
+				t.Header[hd.name] = []string{hd.val.render(&env, escHeader, uint64(2+i))}
+			}
 		}
-		t.Header[hitHeader] = []string{encodeHit(ep.idx, h.at)}
 		return nil
 	}
 }

@@ -47,8 +47,7 @@ func doOnce(t *testing.T, url string, allow *targets.Allowlist, timeout time.Dur
 	rec := &recorder{eps: []*endpoint{ep}, accs: []*accum{newAccum()}, origin: time.Now(), base: context.Background()}
 	tr := newTransport(rec, allow, nil)
 	defer tr.h1.(*http.Transport).CloseIdleConnections()
-	req, _ := http.NewRequest("GET", url+"/x", nil)
-	req.Header.Set(hitHeader, encodeHit(0, -1))
+	req, _ := http.NewRequest("GET", string(appendHit([]byte(url+"/x"), 0, -1)), nil)
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err == nil {
 		_, _ = io.Copy(io.Discard, resp.Body)

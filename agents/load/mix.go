@@ -30,6 +30,7 @@ type endpoint struct {
 	path    *tmpl
 	body    *tmpl
 	headers []header
+	fixed   http.Header // headers when none is templated, else nil
 	timeout time.Duration
 	http2   bool
 	capture map[string]string
@@ -192,6 +193,16 @@ func newEndpoint(i int, e scenarios.Endpoint) (*endpoint, error) {
 			return nil, fmt.Errorf("header %s: value %q holds characters a header cannot", n, e.Headers[n])
 		}
 		ep.headers = append(ep.headers, header{name: http.CanonicalHeaderKey(n), val: t})
+	}
+	if len(ep.headers) > 0 {
+		ep.fixed = http.Header{}
+		for _, h := range ep.headers {
+			if !h.val.static() {
+				ep.fixed = nil
+				break
+			}
+			ep.fixed[h.name] = []string{h.val.src}
+		}
 	}
 	return ep, nil
 }

@@ -15,11 +15,12 @@ import (
 	"github.com/faultline/faultline/targets"
 )
 
-// hitHeader carries a hit's endpoint, number and intended time from the
-// targeter to the transport, inside the engine; it is removed before the
-// request leaves. vegeta's Result keeps neither the endpoint nor the typed
-// error, so the transport is where outcomes are recorded.
-const hitHeader = "X-Faultline-Hit"
+// A hit's endpoint and intended time travel from the targeter to the
+// transport in the URL's fragment ("#fl=IDX;NANOS"), which HTTP never sends:
+// no header map per hit, nothing leaks to the target. vegeta's Result keeps
+// neither the endpoint nor the typed error, so the transport is where
+// outcomes are recorded.
+const hitMark = "#fl="
 
 // recorder is what the transport reports outcomes to.
 type recorder struct {
@@ -80,10 +81,7 @@ func newTransport(rec *recorder, allow *targets.Allowlist, tlsConf *tls.Config) 
 // RoundTrip sends req and records its outcome when the body is done.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := t.rec
-	idx, at := parseHit(req.Header.Get(hitHeader), len(r.eps))
-	// vegeta builds a fresh request per hit and never reads it again, so
-	// its header map is ours to trim.
-	req.Header.Del(hitHeader)
+	idx, at := parseHit(hitOf(req), len(r.eps))
 	ep := r.eps[idx]
 	sent := time.Now()
 	intended := sent
@@ -186,10 +184,28 @@ func (b *trackedBody) end(err error) {
 	}
 }
 
-// encodeHit and parseHit carry (endpoint index, intended ns since origin,
-// or -1) through hitHeader.
+// appendHit marks url with the hit: endpoint index and intended time in
+// ns since the origin (-1: the send time is intended).
+func appendHit(url []byte, idx int, at int64) []byte {
+	url = append(url, hitMark...)
+	url = strconv.AppendInt(url, int64(idx), 10)
+	url = append(url, ';')
+	return strconv.AppendInt(url, at, 10)
+}
+
+// hitOf finds the mark appendHit left in req's fragment (after any
+// fragment of the scenario's own).
+func hitOf(req *http.Request) string {
+	f := req.URL.Fragment
+	if i := strings.LastIndex(f, hitMark[1:]); i >= 0 {
+		return f[i+len(hitMark)-1:]
+	}
+	return ""
+}
+
+// encodeHit is the mark's value part, as hitOf returns it.
 func encodeHit(idx int, at int64) string {
-	return strconv.Itoa(idx) + ";" + strconv.FormatInt(at, 10)
+	return string(appendHit(nil, idx, at)[len(hitMark):])
 }
 
 func parseHit(v string, n int) (idx int, at int64) {
