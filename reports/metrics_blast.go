@@ -135,17 +135,17 @@ func (b *BlastRadius) serviceRadius(g *DepGraph) {
 // offset one doing worse.
 func (b *BlastRadius) requestRadius(r *Result, warmup time.Duration) {
 	for _, ep := range b.Endpoints {
-		base := r.Summary(ep, warmup, b.From)
-		during := r.Summary(ep, b.From, b.To)
-		b.Requests += during.Requests
-		b.Errors += during.Errors
+		baseReq, baseGood := rangeCounts(r, ep, warmup, b.From)
+		req, good := rangeCounts(r, ep, b.From, b.To)
+		b.Requests += req
+		b.Errors += req - good
 		rate := 0.0
-		if base.Requests > 0 {
-			rate = float64(base.Errors) / float64(base.Requests)
-		} else if during.Requests > 0 {
+		if baseReq > 0 {
+			rate = float64(baseReq-baseGood) / float64(baseReq)
+		} else if req > 0 {
 			b.Notes = append(b.Notes, fmt.Sprintf("%s has no requests before the fault: its baseline error rate is taken as 0", ep))
 		}
-		b.Excess += max(0, float64(during.Errors)-rate*float64(during.Requests))
+		b.Excess += max(0, float64(req-good)-rate*float64(req))
 	}
 	b.RequestRadius = math.NaN()
 	if b.Requests > 0 {

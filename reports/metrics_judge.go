@@ -15,25 +15,87 @@ import (
 // as they should. Renderers print it as "never".
 const Never = math.MaxFloat64
 
-// FaultMetric evaluates one fault-family metric of the expectation
+// FaultJudge evaluates the fault-family metrics of the expectation
 // language (ttd, ttr, blast_radius.endpoints, .services, .requests,
-// cascades, contained) for the judge, with a detail line naming the
-// evidence. A metric on no fault (blast_radius.endpoints with no argument)
-// is the worst over the run's faults: the highest radius, every cascade,
-// and contained only if all are.
+// cascades, contained) on one result. It judges the steady state once
+// and measures each fault once, however many expectations ask. It is not
+// safe for concurrent use.
+type FaultJudge struct {
+	s *scenarios.Scenario
+	p *scenarios.Plan
+	r *Result
+	// ss is built on first use; ssErr remembers why it could not be.
+	ss      *SteadyState
+	ssErr   error
+	timings map[string]FaultTiming
+	blasts  map[string]BlastRadius
+}
+
+// NewFaultJudge prepares to judge r, a run of s planned as p.
+func NewFaultJudge(s *scenarios.Scenario, p *scenarios.Plan, r *Result) *FaultJudge {
+	return &FaultJudge{s: s, p: p, r: r, timings: map[string]FaultTiming{}, blasts: map[string]BlastRadius{}}
+}
+
+// FaultMetric is NewFaultJudge(s, p, r).Metric(m), for a single question.
 func FaultMetric(s *scenarios.Scenario, p *scenarios.Plan, r *Result, m *scenarios.MetricRef) (float64, string, error) {
+	return NewFaultJudge(s, p, r).Metric(m)
+}
+
+func (fj *FaultJudge) steady() (*SteadyState, error) {
+	if fj.ss == nil && fj.ssErr == nil {
+		fj.ss, fj.ssErr = NewSteadyState(fj.s, fj.r)
+	}
+	return fj.ss, fj.ssErr
+}
+
+// Timing measures (once) the named fault's TTD and TTR.
+func (fj *FaultJudge) Timing(fault string) (FaultTiming, error) {
+	if ft, ok := fj.timings[fault]; ok {
+		return ft, nil
+	}
+	ss, err := fj.steady()
+	if err != nil {
+		return FaultTiming{}, err
+	}
+	ft, err := MeasureFaultTiming(fj.r, fj.p, fault, ss)
+	if err == nil {
+		fj.timings[fault] = ft
+	}
+	return ft, err
+}
+
+// Blast measures (once) the named fault's blast radius.
+func (fj *FaultJudge) Blast(fault string) (BlastRadius, error) {
+	if b, ok := fj.blasts[fault]; ok {
+		return b, nil
+	}
+	ss, err := fj.steady()
+	if err != nil {
+		return BlastRadius{}, err
+	}
+	b, err := MeasureBlastRadius(fj.r, fj.p, fault, ss)
+	if err == nil {
+		fj.blasts[fault] = b
+	}
+	return b, err
+}
+
+// Metric evaluates one fault metric, with a detail line naming the
+// evidence. A metric on no fault (blast_radius.endpoints with no
+// argument) is the worst over the run's faults: the highest radius, every
+// cascade, and contained only if all are.
+func (fj *FaultJudge) Metric(m *scenarios.MetricRef) (float64, string, error) {
 	faults := []string{m.Arg}
 	if m.Arg == "" || m.Arg == "*" {
 		faults = faults[:0]
-		for _, f := range p.Faults {
+		for _, f := range fj.p.Faults {
 			faults = append(faults, f.Name)
 		}
 		if len(faults) == 0 {
 			return 0, "", fmt.Errorf("the scenario has no faults: %s needs one", m.Name)
 		}
 	}
-	ss, err := NewSteadyState(s, r)
-	if err != nil {
+	if _, err := fj.steady(); err != nil {
 		return 0, "", fmt.Errorf("%s: %w", m.Name, err)
 	}
 	switch m.Name {
@@ -41,7 +103,7 @@ func FaultMetric(s *scenarios.Scenario, p *scenarios.Plan, r *Result, m *scenari
 		if len(faults) != 1 {
 			return 0, "", fmt.Errorf("%s takes one fault, as in %s(kill-orders)", m.Name, m.Name)
 		}
-		ft, err := MeasureFaultTiming(r, p, faults[0], ss)
+		ft, err := fj.Timing(faults[0])
 		if err != nil {
 			return 0, "", err
 		}
@@ -51,7 +113,7 @@ func FaultMetric(s *scenarios.Scenario, p *scenarios.Plan, r *Result, m *scenari
 	var details []string
 	contained, cascades := true, 0
 	for _, f := range faults {
-		b, err := MeasureBlastRadius(r, p, f, ss)
+		b, err := fj.Blast(f)
 		if err != nil {
 			return 0, "", err
 		}

@@ -24,6 +24,7 @@ func TestFaultMetric(t *testing.T) {
 	r.Events = append(r.Events, mxEvent(EvFaultApplied, 10*time.Second, "kill-inv", "inventory-1"),
 		mxEvent(EvFaultReverted, 14*time.Second, "kill-inv", "inventory-1"),
 		mxEvent(EvInstanceReplaced, 12*time.Second, "", "inventory-1"))
+	fj := NewFaultJudge(s, p, r) // one judge for every question, as the judge uses it
 	for _, tc := range []struct {
 		expr   string
 		want   float64
@@ -45,7 +46,7 @@ func TestFaultMetric(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.expr, err)
 		}
-		got, detail, err := FaultMetric(s, p, r, e.Left.Metric)
+		got, detail, err := fj.Metric(e.Left.Metric)
 		if err != nil {
 			t.Errorf("%s: %v", tc.expr, err)
 			continue
