@@ -77,6 +77,10 @@ type FaultCommand struct {
 	ID    string              `json:"id"`
 	Spec  scenarios.FaultSpec `json:"spec"`
 	Lease time.Duration       `json:"lease"`
+	// Targets is what the coordinator resolved the selector to: the exact
+	// toxics per link and the processes by pid (apply only). The agent
+	// executes it as given and never re-resolves a selector.
+	Targets *FaultTargets `json:"targets,omitempty"`
 }
 
 // FaultAck reports what an agent did with a FaultCommand.

@@ -31,7 +31,7 @@ const NotMeasured = "not measured in this run"
 // span. Metrics this run did not measure yield Status "error" with Detail
 // NotMeasured.
 func Judge(s *scenarios.Scenario, p *scenarios.Plan, r *Result, kind string) []Verdict {
-	j := &judge{s: s, r: r, summaries: map[summaryKey]Summary{}}
+	j := &judge{s: s, p: p, r: r, summaries: map[summaryKey]Summary{}}
 	var out []Verdict
 	i := 0
 	for _, pe := range p.Expectations {
@@ -50,6 +50,7 @@ func Judge(s *scenarios.Scenario, p *scenarios.Plan, r *Result, kind string) []V
 
 type judge struct {
 	s *scenarios.Scenario
+	p *scenarios.Plan
 	r *Result
 	// exprs lists the scenario's expressions in plan order, built lazily.
 	exprs []*scenarios.Expr
@@ -159,6 +160,10 @@ func (j *judge) operand(e *scenarios.Expr, o scenarios.Operand, from, to time.Du
 		return j.loadMetric(e, m, from, to)
 	case scenarios.FamilyConsistency:
 		return j.consistencyMetric(m, from, to)
+	case scenarios.FamilyFault:
+		if j.p != nil {
+			return FaultMetric(j.s, j.p, j.r, m)
+		}
 	}
 	return 0, "", fmt.Errorf("%s", NotMeasured)
 }

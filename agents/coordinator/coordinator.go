@@ -41,6 +41,11 @@ type Coordinator struct {
 	out        Outcome
 	hbDone     chan string
 	ending     bool
+	// startAt, when set, is the schedule start (the session fixes it
+	// before Run so that the result's header can name it); tl runs the
+	// fault timeline. Both are set through timeline_hooks.go.
+	startAt time.Time
+	tl      *Timeline
 }
 
 type winKey struct {
@@ -99,11 +104,15 @@ func (c *Coordinator) Run(ctx context.Context) (*Outcome, error) {
 	}
 	ld := c.cfg.Scenario.Load
 	c.start = time.Now().Add(c.cfg.LeadTime)
+	if !c.startAt.IsZero() {
+		c.start = c.startAt
+	}
 	c.end = c.start.Add(ld.Warmup + ld.Duration)
 	c.tally = newTally(c.start)
 	c.out.Start = c.start
 	c.event(reports.Event{Kind: reports.EvPhase, Detail: "load"})
 	c.reconcile()
+	c.startTimeline()
 
 	hb := time.NewTicker(c.cfg.Lease / 5)
 	defer hb.Stop()
@@ -116,12 +125,17 @@ func (c *Coordinator) Run(ctx context.Context) (*Outcome, error) {
 		select {
 		case <-ctx.Done():
 			if !c.ending {
+				c.haltTimeline()
 				c.out.Interrupted = true
 				c.finish("interrupted")
 				drain = time.After(c.cfg.Drain)
 			}
 		case e := <-c.node.Inbox():
+			if c.timelineAck(e) {
+				continue
+			}
 			if c.handle(e) && !c.ending {
+				c.haltTimeline()
 				c.finish("aborted: " + c.out.AbortReason)
 				drain = time.After(c.cfg.Drain)
 			}
@@ -171,6 +185,7 @@ func (c *Coordinator) allDone() bool {
 
 // close records the agents' final state and builds the Outcome.
 func (c *Coordinator) close() *Outcome {
+	c.waitTimeline()
 	now := time.Now()
 	if !c.out.Interrupted && !c.out.Aborted {
 		c.finish("run over") // stragglers that never said done

@@ -56,8 +56,20 @@ type Session struct {
 	WaitAgents    time.Duration
 	Judge         Judge
 	Steady        SteadyCheck
-	// NewWatcher builds the abort watcher for the run; nil never aborts.
-	NewWatcher func(plan *scenarios.Plan) Watcher
+	// NewWatcher builds the abort watcher for the run, whose window
+	// offsets count from origin (the schedule start); nil never aborts.
+	NewWatcher func(plan *scenarios.Plan, origin time.Time) Watcher
+	// Variant names the variant this pass runs (header.variant).
+	Variant string
+	// Target is the live target when faultline started it (the reference
+	// topology): the timeline resolves selectors over it. nil for an
+	// external target, which then cannot take faults.
+	Target Inventory
+	// Graph is the target's dependency graph for the header (blast radius).
+	Graph *reports.DepGraph
+	// TargetEvents, when set, is polled for the target's lifecycle events
+	// (kills, replacements) since a time, which go into the result.
+	TargetEvents func(since time.Time) []reports.Event
 	Progress   func(Snapshot)
 	// Log receives diagnostics (agents' too); nil discards.
 	Log io.Writer
@@ -103,10 +115,33 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 		}
 		_ = w.Close(end)
 	}()
-	if err := w.Header(reports.Header{Schema: reports.Schema, RunID: runID, Scenario: sc.Name, Version: s.Version, Seed: sc.Seed, Started: time.Now(), Spec: sc, Plan: plan, Target: sc.Target.BaseURL}); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	// The header is written once the schedule start is known (every
+	// offset of the plan and the judge counts from Header.Started); what
+	// happens before it (the steady-state check) is written after it.
+	hdr := reports.Header{Schema: reports.Schema, RunID: runID, Scenario: sc.Name, Variant: s.Variant, Version: s.Version, Seed: sc.Seed, Spec: sc, Plan: plan, Target: sc.Target.BaseURL, Graph: s.Graph}
+	var early []func() error
+	headerOut := false
+	writeHeader := func(started time.Time) error {
+		if headerOut {
+			return nil
+		}
+		headerOut = true
+		hdr.Started = started
+		if err := w.Header(hdr); err != nil {
+			return fmt.Errorf("%w: %v", ErrHarness, err)
+		}
+		for _, f := range early {
+			if err := f(); err != nil {
+				return fmt.Errorf("%w: %v", ErrHarness, err)
+			}
+		}
+		return nil
 	}
+	defer func() { _ = writeHeader(time.Now()) }() // before the Close above runs
 	finish := func(st Status, reason string, code int) (*Report, error) {
+		if err := writeHeader(time.Now()); err != nil {
+			return nil, err
+		}
 		rep.Status, rep.Reason = st, reason
 		end = reports.End{Ended: time.Now(), ExitCode: code, Reason: reason}
 		if err := w.Close(end); err != nil {
@@ -120,14 +155,15 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 		return rep, nil
 	}
 
-	if ok, why, err := s.steady(ctx, runID, w); err != nil {
+	if ok, why, err := s.steady(ctx, runID, &early, w); err != nil {
 		return nil, err
 	} else if !ok {
 		return finish(SteadyFailed, why, 1)
 	}
 	node, local, err := s.cluster(ctx, runID)
 	if err != nil {
-		_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvNote, Detail: err.Error()})
+		note := reports.Event{Time: time.Now(), Kind: reports.EvNote, Detail: err.Error()}
+		early = append(early, func() error { return w.Event(note) })
 		_, _ = finish(Aborted, err.Error(), 4)
 		return nil, err
 	}
@@ -138,15 +174,37 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 			local.Stop(5 * time.Second)
 		}
 	}()
-	var watch Watcher
-	if s.NewWatcher != nil {
-		watch = s.NewWatcher(plan)
-	}
-	co, err := New(Config{Node: node, RunID: runID, Scenario: sc, MinAgents: s.minAgents(), WaitAgents: s.WaitAgents, Lease: s.Lease, Sink: w, Watcher: watch, Progress: s.Progress, Log: s.Log})
+	co, err := New(Config{Node: node, RunID: runID, Scenario: sc, MinAgents: s.minAgents(), WaitAgents: s.WaitAgents, Lease: s.Lease, Sink: w, Progress: s.Progress, Log: s.Log})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
 	}
-	out, err := co.Run(ctx)
+	tl, err := NewTimeline(TimelineConfig{Node: node, RunID: runID, Scenario: sc, Plan: plan, Inventory: s.Target, Lease: s.Lease, Sink: w, Log: s.Log})
+	if err != nil {
+		_, _ = finish(Aborted, err.Error(), 4)
+		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
+	}
+	co.SetTimeline(tl)
+	err = co.WaitAgents(ctx)
+	if err == nil {
+		start := time.Now().Add(co.cfg.LeadTime)
+		co.StartAt(start)
+		if s.NewWatcher != nil {
+			co.cfg.Watcher = s.NewWatcher(plan, start)
+		}
+		if err := writeHeader(start); err != nil {
+			return nil, err
+		}
+		stopEvents := s.streamTargetEvents(w)
+		var out *Outcome
+		out, err = co.Run(ctx)
+		stopEvents() // the last kills and replacements, before the result closes
+		return s.afterRun(ctx, w, rep, out, err, finish)
+	}
+	return s.afterRun(ctx, w, rep, nil, err, finish)
+}
+
+// afterRun turns the coordinator's outcome into the report.
+func (s *Session) afterRun(ctx context.Context, w *reports.Writer, rep *Report, out *Outcome, err error, finish func(Status, string, int) (*Report, error)) (*Report, error) {
 	if err != nil && ctx.Err() != nil {
 		return finish(Aborted, "interrupted while waiting for agents", 3)
 	}
@@ -216,27 +274,29 @@ func (s *Session) judgeExpect(w *reports.Writer, rep *Report, finish func(Status
 
 // steady runs the steady-state check, records its verdicts, and says
 // whether load may start.
-func (s *Session) steady(ctx context.Context, runID string, w *reports.Writer) (bool, string, error) {
+// Its records wait in early until the header is out.
+func (s *Session) steady(ctx context.Context, runID string, early *[]func() error, w *reports.Writer) (bool, string, error) {
 	if len(s.Scenario.SteadyState) == 0 {
 		return true, "", nil
 	}
 	if s.Steady == nil || s.Judge == nil {
 		return false, "", fmt.Errorf("%w: the scenario has a steady_state hypothesis but this build cannot check it (no judge)", ErrHarness)
 	}
-	_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvPhase, Detail: "steady-state check"})
+	ev := reports.Event{Time: time.Now(), Kind: reports.EvPhase, Detail: "steady-state check"}
+	*early = append(*early, func() error { return w.Event(ev) })
 	wins, err := s.Steady(ctx, runID)
 	if err != nil {
 		return false, "", fmt.Errorf("%w: steady-state check: %v", ErrHarness, err)
 	}
 	res := &reports.Result{Header: reports.Header{Schema: reports.Schema, RunID: runID, Scenario: s.Scenario.Name}, Windows: wins}
 	if len(wins) > 0 {
-		res.Header.Started = wins[0].Start
+		// The plan gives steady_state the judged span of the run; shift the
+		// origin so that the check's windows fall inside it.
+		res.Header.Started = wins[0].Start.Add(-steadyFrom(s.Scenario))
 	}
 	ok, why := true, ""
 	for _, v := range s.Judge("steady_state", res) {
-		if err := w.Verdict(v); err != nil {
-			return false, "", fmt.Errorf("%w: %v", ErrHarness, err)
-		}
+		*early = append(*early, func() error { return w.Verdict(v) })
 		if !v.Pass && ok {
 			ok = false
 			why = fmt.Sprintf("steady state does not hold before load: %s (observed %g, bound %g) %s", v.Expectation, v.Observed, v.Bound, v.Detail)
@@ -313,4 +373,14 @@ func (s *Session) cluster(ctx context.Context, runID string) (*cluster.Node, *Lo
 		}
 	}
 	return node, local, nil
+}
+
+// steadyFrom is where the plan's steady_state span starts.
+func steadyFrom(sc *scenarios.Scenario) time.Duration {
+	for _, pe := range scenarios.NewPlan(sc).Expectations {
+		if pe.Section == scenarios.SectionSteadyState {
+			return pe.From
+		}
+	}
+	return 0
 }

@@ -93,7 +93,7 @@ func runAgent(cmd *cobra.Command, f agentFlags) error {
 			return withCode(ExitHarness, err)
 		}
 	}
-	ag, err := agents.New(agents.Config{Node: node, NewLoad: agents.EngineFactory, Log: cmd.ErrOrStderr()})
+	ag, err := agents.New(agents.Config{Node: node, NewLoad: agents.EngineFactory, Faults: agents.NewExecutor(), Log: cmd.ErrOrStderr()})
 	if err != nil {
 		return withCode(ExitHarness, err)
 	}

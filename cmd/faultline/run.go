@@ -59,8 +59,8 @@ func runScenario(cmd *cobra.Command, arg string, f runFlags) error {
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
-	if sc.Target.Kind != "external" || sc.Target.BaseURL == "" {
-		return withCode(ExitHarness, fmt.Errorf("target kind %q: faultline run drives external targets (target: {kind: external, base_url: ...}) in this build", sc.Target.Kind))
+	if err := checkTargetKind(sc); err != nil {
+		return withCode(ExitHarness, err)
 	}
 	bh, bp, err := splitAddr(f.bind)
 	if err != nil {
@@ -97,12 +97,18 @@ func runScenario(cmd *cobra.Command, arg string, f runFlags) error {
 		Bind: bh, BindPort: bp, Advertise: ah, AdvertisePort: ap,
 		Lease: f.lease, WaitAgents: f.waitAgents,
 		Steady: coordinator.ProbeSteady(sc), Log: diag,
+		Judge: judgeFor(sc), NewWatcher: watcherFor(sc),
 	}
 	if !f.quiet {
 		s.Progress = newProgress(stderr, sc.Name).print
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if sc.Target.Kind == "reference" || len(sc.Variants) > 0 {
+		// run_passes.go: a target faultline starts, or one pass per variant.
+		passes, cross := runPasses(ctx, cmd, *s, diag)
+		return passesExit(cmd, passes, cross)
+	}
 	rep, err := s.Run(ctx)
 	if !f.quiet {
 		fmt.Fprintln(stderr)
