@@ -57,6 +57,8 @@ type judge struct {
 	// summaries memoises merged endpoint spans: many expectations share
 	// one span, and merging histograms is the judge's main cost.
 	summaries map[summaryKey]Summary
+	// faults judges fault metrics, built on first use (metrics_judge.go).
+	faults *FaultJudge
 }
 
 type summaryKey struct {
@@ -162,7 +164,10 @@ func (j *judge) operand(e *scenarios.Expr, o scenarios.Operand, from, to time.Du
 		return j.consistencyMetric(m, from, to)
 	case scenarios.FamilyFault:
 		if j.p != nil {
-			return FaultMetric(j.s, j.p, j.r, m)
+			if j.faults == nil {
+				j.faults = NewFaultJudge(j.s, j.p, j.r)
+			}
+			return j.faults.Metric(m)
 		}
 	}
 	return 0, "", fmt.Errorf("%s", NotMeasured)
