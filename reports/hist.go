@@ -155,3 +155,57 @@ func (h *Hist) UnmarshalJSON(b []byte) error {
 	h.H, h.raw = nil, []byte(s)
 	return nil
 }
+
+// histSum merges many histograms fast. hdr's Merge walks every recorded
+// value through an iterator; two histograms with the shared bounds have the
+// same counts layout, so adding their count arrays gives the same result
+// at a fraction of the cost (the merge dominated report and compare
+// times). Histograms of other bounds fall back to Merge.
+type histSum struct {
+	counts []int64
+	other  *Hist
+}
+
+// add merges h into the sum.
+func (s *histSum) add(h *Hist) {
+	src := h.Snapshot()
+	if src == nil {
+		return
+	}
+	if src.LowestTrackableValue() == HistMin && src.HighestTrackableValue() == HistMax && src.SignificantFigures() == HistDigits {
+		snap := src.Export()
+		switch {
+		case s.counts == nil:
+			s.counts = snap.Counts
+			return
+		case len(snap.Counts) == len(s.counts):
+			for i, c := range snap.Counts {
+				s.counts[i] += c
+			}
+			return
+		}
+	}
+	if s.other == nil {
+		s.other = NewHist()
+	}
+	s.other.Merge(&Hist{H: src})
+}
+
+// reset empties the sum, keeping its buffer.
+func (s *histSum) reset() {
+	clear(s.counts)
+	s.other = nil
+}
+
+// hist returns the sum as a new Hist.
+func (s *histSum) hist() *Hist {
+	out := NewHist()
+	if s.counts != nil {
+		out.H = hdr.Import(&hdr.Snapshot{LowestTrackableValue: HistMin, HighestTrackableValue: HistMax,
+			SignificantFigures: HistDigits, Counts: s.counts, IntegerToDoubleConversionRatio: 1})
+	}
+	if s.other != nil {
+		out.Merge(s.other)
+	}
+	return out
+}

@@ -113,10 +113,10 @@ func (r *Result) Series(endpoint string) []Point {
 	}
 	slices.SortStableFunc(refs, func(a, b ref) int { return cmp.Compare(a.slot, b.slot) })
 	var out []Point
+	var sum histSum // one merge buffer reused for every slot
 	for i := 0; i < len(refs); {
 		j := i
 		p := Point{At: time.Duration(refs[i].slot) * SlotLength}
-		h := NewHist()
 		for ; j < len(refs) && refs[j].slot == refs[i].slot; j++ {
 			w := &r.Windows[refs[j].i]
 			p.Windows++
@@ -124,7 +124,16 @@ func (r *Result) Series(endpoint string) []Point {
 			p.Good += w.Good
 			p.Intended += w.Intended
 			p.Behind = max(p.Behind, w.Behind)
-			h.Merge(w.Latency)
+		}
+		var h *Hist
+		if j-i == 1 {
+			h = r.Windows[refs[i].i].Latency // one window: nothing to merge
+		} else {
+			sum.reset()
+			for k := i; k < j; k++ {
+				sum.add(r.Windows[refs[k].i].Latency)
+			}
+			h = sum.hist()
 		}
 		p.Errors = p.Requests - p.Good
 		p.Availability = ratio(p.Good, p.Requests)
@@ -157,6 +166,7 @@ func (r *Result) Summary(endpoint string, from, to time.Duration) Summary {
 func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 	origin := r.Origin()
 	out := make([]Summary, len(ranges))
+	lats, svcs := make([]histSum, len(ranges)), make([]histSum, len(ranges))
 	slots := make([]map[int64]bool, len(ranges))
 	agents := make([]map[string]bool, len(ranges))
 	for i, g := range ranges {
@@ -194,12 +204,13 @@ func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 			addCounts(s.Status, w.Status)
 			addCounts(s.ErrorClasses, w.Errors)
 			addCounts(s.Deps, w.Deps)
-			s.Latency.Merge(lat)
-			s.Service.Merge(svc)
+			lats[i].add(lat)
+			svcs[i].add(svc)
 		}
 	}
 	for i := range out {
 		s := &out[i]
+		s.Latency, s.Service = lats[i].hist(), svcs[i].hist()
 		s.Slots = len(slots[i])
 		s.Errors = s.Requests - s.Good
 		s.Availability = ratio(s.Good, s.Requests)
