@@ -25,4 +25,15 @@ type Assignment struct {
 	Load   scenarios.Load    `json:"load"`
 	Probes []scenarios.Probe `json:"probes,omitempty"`
 	Seed   int64             `json:"seed"`
+	// ProbeReaders lists the read instances probes poll (each query
+	// instance of the reference topology, say), so that a lagging replica
+	// shows; empty means reading through BaseURL. See agents/probes.
+	ProbeReaders []ProbeReader `json:"probe_readers,omitempty"`
+}
+
+// ProbeReader is one read instance a probe polls: its name in the
+// samples' per-instance results, and its base URL.
+type ProbeReader struct {
+	Name    string `json:"name"`
+	BaseURL string `json:"base_url"`
 }
