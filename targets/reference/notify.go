@@ -42,7 +42,7 @@ func runNotify(ctx context.Context, n *node) (http.Handler, error) {
 		return nil, err
 	}
 	nt := &notify{n: n, cons: cons, deliveries: map[string]int{}}
-	cc, err := cons.Consume(nt.deliver, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	cc, err := cons.Consume(nt.deliver, jetstream.PullExpiry(5*time.Second), jetstream.PullHeartbeat(time.Second), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		n.log.Printf("notify consumer: %v", err)
 	}))
 	if err != nil {

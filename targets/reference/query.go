@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // query is the read side of CQRS: an in-memory projection of ORDERS, fed
 // by an ordered consumer. GET /query/orders/{id} is 404 until the order is
-// projected; that delay is the consistency lag probes measure.
+// projected; that delay is the consistency lag probes measure. Pulls
+// expire after 5 s with a 1 s heartbeat, so a consumer lost in a partition
+// is noticed and recreated within seconds of healing.
 type query struct {
 	n *node
 
@@ -28,7 +31,7 @@ func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	cc, err := cons.Consume(q.project, jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+	cc, err := cons.Consume(q.project, jetstream.PullExpiry(5*time.Second), jetstream.PullHeartbeat(time.Second), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		n.log.Printf("projection: %v", err)
 	}))
 	if err != nil {
