@@ -3,5 +3,5 @@
 package load
 
 // raceEnabled: the race detector slows the engine several-fold, so tests
-// that judge timing accuracy skip under it (as the standard library's do).
+// that judge timing accuracy rerun themselves without it (withoutRace).
 const raceEnabled = true
