@@ -81,16 +81,13 @@ func (a *Agent) assign(ctx context.Context, e *cluster.Envelope) {
 // execute runs the load and forwards its windows until it ends.
 func (a *Agent) execute(ctx context.Context, r *run) {
 	out := make(chan reports.Window, 256)
-	fwd := make(chan struct{})
-	go func() {
-		defer close(fwd)
-		a.forward(r, out)
-	}()
+	fwd := make(chan int)
+	go func() { fwd <- a.forward(r, out) }()
 	err := r.load.Run(ctx, out)
 	close(out)
-	<-fwd
+	sent := <-fwd
 	r.stopOnce.Do(func() { r.reason = "load finished" })
-	done := DoneMsg{Reason: r.reason}
+	done := DoneMsg{Reason: r.reason, Windows: sent}
 	if err != nil && ctx.Err() == nil {
 		done.Error = err.Error()
 	}
@@ -106,15 +103,18 @@ func (a *Agent) execute(ctx context.Context, r *run) {
 }
 
 // forward batches windows and sends them to the coordinator, retrying a
-// failed send a few times: the coordinator drops duplicates.
-func (a *Agent) forward(r *run, in <-chan reports.Window) {
+// failed send a few times: the coordinator drops duplicates. It returns
+// how many windows it sent.
+func (a *Agent) forward(r *run, in <-chan reports.Window) int {
 	var batch []reports.Window
+	sent := 0
 	flush := func() {
 		if len(batch) == 0 {
 			return
 		}
 		for i := 0; i < sendRetries; i++ {
 			if err := a.node.Send(r.coord, KindWindows, r.id, WindowsMsg{Windows: batch}); err == nil {
+				sent += len(batch)
 				break
 			} else if i == sendRetries-1 {
 				a.log.Printf("run %s: lost %d windows: %v", r.id, len(batch), err)
@@ -130,7 +130,7 @@ func (a *Agent) forward(r *run, in <-chan reports.Window) {
 		case w, ok := <-in:
 			if !ok {
 				flush()
-				return
+				return sent
 			}
 			w.RunID, w.AgentID = r.id, a.node.ID()
 			if len(batch) == 0 {

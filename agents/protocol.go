@@ -100,4 +100,8 @@ type WindowsMsg struct {
 type DoneMsg struct {
 	Reason string `json:"reason"`
 	Error  string `json:"error,omitempty"`
+	// Windows is how many windows the agent sent for the run. Each send is
+	// its own stream, so done can overtake the last windows; the
+	// coordinator waits for this many (within its drain time).
+	Windows int `json:"windows"`
 }

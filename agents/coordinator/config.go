@@ -41,8 +41,12 @@ type Config struct {
 	// LeadTime is how far ahead of the assignments the load's clock
 	// starts, so that every agent begins on the same schedule.
 	LeadTime time.Duration
-	// Drain is how long after the schedule ends the coordinator waits for
-	// the last windows.
+	// Drain is how long after the schedule ends (or a stop) the coordinator
+	// waits for agents that have not said done, on top of the longest
+	// endpoint timeout (requests in flight may take that long to end). A
+	// run that ends normally stops waiting as soon as every agent is done
+	// and its windows are in, so a generous drain costs nothing there.
+	// Default 10 s: room for a loaded machine.
 	Drain time.Duration
 	// Sink records agents, windows and events. Required.
 	Sink Sink
@@ -58,7 +62,7 @@ type Config struct {
 const (
 	DefaultWaitAgents = 30 * time.Second
 	DefaultLeadTime   = time.Second
-	DefaultDrain      = 3 * time.Second
+	DefaultDrain      = 10 * time.Second
 	// acceptTimeout is how long an assigned agent has to accept (or send a
 	// window) before it is left out of the split. Generous: on a loaded
 	// machine a reliable send can take seconds, and dropping a healthy
@@ -89,6 +93,11 @@ func (c *Config) defaults() error {
 	}
 	if c.Drain <= 0 {
 		c.Drain = DefaultDrain
+		var longest time.Duration
+		for _, ep := range c.Scenario.Load.Mix {
+			longest = max(longest, ep.Timeout)
+		}
+		c.Drain += longest
 	}
 	return nil
 }

@@ -176,7 +176,7 @@ func (c *Coordinator) finish(reason string) {
 
 func (c *Coordinator) allDone() bool {
 	for _, m := range c.members {
-		if m.serving() {
+		if m.serving() || m.state == "draining" {
 			return false
 		}
 	}

@@ -43,12 +43,19 @@ func (c *Coordinator) handle(e *cluster.Envelope) bool {
 		if m.state == "pending" {
 			m.state = "active"
 		}
-		return c.windows(e.From, m, w.Windows)
+		abort := c.windows(e.From, m, w.Windows)
+		if m.state == "draining" && m.got >= m.want {
+			m.state = "done"
+		}
+		return abort
 	case agents.KindDone:
 		var d agents.DoneMsg
 		_ = json.Unmarshal(e.Body, &d)
 		if m.serving() {
-			m.state = "done"
+			m.state, m.want = "draining", d.Windows
+			if m.got >= m.want {
+				m.state = "done"
+			}
 			if d.Error != "" {
 				c.event(reports.Event{Kind: reports.EvNote, Agent: e.From, Detail: "load ended with an error: " + d.Error})
 			}
@@ -78,6 +85,7 @@ func (c *Coordinator) windows(from string, m *member, ws []reports.Window) bool 
 		}
 		c.seen[k] = true
 		c.out.Windows++
+		m.got++
 		if end := w.Start.Add(w.Length); end.After(m.lastWin) {
 			m.lastWin = end
 		}

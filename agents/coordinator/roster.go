@@ -10,7 +10,9 @@ import (
 // member is one agent's part in the run.
 type member struct {
 	rec      reports.Agent
-	state    string // pending, active, refused, lost, done
+	state    string // pending, active, draining (said done, windows due), done, refused, lost
+	got      int    // distinct windows received
+	want     int    // windows the agent said it sent (once draining)
 	share    float64
 	assigned time.Time
 	lastWin  time.Time // end of the latest window received
