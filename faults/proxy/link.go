@@ -150,7 +150,7 @@ func (pm *pump) runFast() bool {
 	pm.fast = true
 	pm.mu.Unlock()
 
-	n, err := pm.dst.ReadFrom(pm.src)
+	n, err := copyFast(pm.dst, pm.src)
 	pm.l.p.srv.metrics.bytes(pm.l.p.name, pm.dir, n)
 
 	pm.mu.Lock()

@@ -12,6 +12,7 @@ type metrics struct {
 	toxics     *prometheus.GaugeVec
 	expired    *prometheus.CounterVec
 	dialErrors *prometheus.CounterVec
+	acceptErrs *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -29,8 +30,10 @@ func newMetrics() *metrics {
 			Name: "faultline_proxy_toxic_leases_expired_total", Help: "Toxics removed because their lease ran out."}, []string{"proxy"}),
 		dialErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faultline_proxy_upstream_dial_errors_total", Help: "Connections dropped because the upstream did not answer."}, []string{"proxy"}),
+		acceptErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "faultline_proxy_accept_errors_total", Help: "Failed accepts (EMFILE: out of descriptors; clients then queue and time out)."}, []string{"proxy"}),
 	}
-	m.reg.MustRegister(m.links, m.active, m.bytesVec, m.toxics, m.expired, m.dialErrors)
+	m.reg.MustRegister(m.links, m.active, m.bytesVec, m.toxics, m.expired, m.dialErrors, m.acceptErrs)
 	return m
 }
 

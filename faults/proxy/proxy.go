@@ -137,8 +137,11 @@ func (p *Proxy) accept(ln net.Listener) {
 			}
 			// Transient (EMFILE, ECONNABORTED): a proxy that stops
 			// accepting would look like a partition nobody asked for.
+			// Counted, because while it lasts clients time out in the
+			// backlog (see splice.go).
+			p.srv.metrics.acceptErrs.WithLabelValues(p.name).Inc()
 			time.Sleep(backoff)
-			backoff = min(2*backoff, time.Second)
+			backoff = min(2*backoff, 100*time.Millisecond)
 			continue
 		}
 		backoff = 5 * time.Millisecond
