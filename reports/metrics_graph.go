@@ -24,23 +24,31 @@ type DepGraph struct {
 	Instances map[string]string `json:"instances,omitempty"`
 }
 
-// maxGraphPaths bounds the paths one query enumerates: a dense graph has
-// exponentially many acyclic paths, and a report needs only a few.
-const maxGraphPaths = 64
+// maxGraphPaths bounds the paths one query returns, and maxGraphSteps
+// the walk: a dense graph has exponentially many acyclic paths, and a
+// report needs only the shortest few.
+const (
+	maxGraphPaths = 64
+	maxGraphSteps = 100_000
+)
 
 // Paths returns up to maxGraphPaths acyclic paths from endpoint to
 // component, each a list of services starting with the first one reached
-// and ending with component, sorted. A nil graph has no paths.
+// and ending with component, sorted shortest first. A nil graph has no
+// paths.
 func (g *DepGraph) Paths(endpoint, component string) [][]string {
 	if g == nil {
 		return nil
 	}
-	var out [][]string
+	w := &walker{g: g, component: component, reach: g.reaching(component)}
 	firsts := slices.Clone(g.Endpoints[endpoint])
 	sort.Strings(firsts)
 	for _, first := range firsts {
-		g.walk([]string{first}, component, &out)
+		if w.reach[first] {
+			w.walk([]string{first})
+		}
 	}
+	out := w.out
 	sort.Slice(out, func(i, j int) bool {
 		if len(out[i]) != len(out[j]) {
 			return len(out[i]) < len(out[j]) // shortest path first
@@ -50,22 +58,55 @@ func (g *DepGraph) Paths(endpoint, component string) [][]string {
 	return out
 }
 
-func (g *DepGraph) walk(path []string, component string, out *[][]string) {
-	if len(*out) >= maxGraphPaths {
+// reaching returns the services from which component can be reached
+// (component included), so that the walk never enters a dead end.
+func (g *DepGraph) reaching(component string) map[string]bool {
+	callers := map[string][]string{}
+	for s, deps := range g.Services {
+		for _, d := range deps {
+			callers[d] = append(callers[d], s)
+		}
+	}
+	reach := map[string]bool{component: true}
+	queue := []string{component}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		for _, s := range callers[c] {
+			if !reach[s] {
+				reach[s] = true
+				queue = append(queue, s)
+			}
+		}
+	}
+	return reach
+}
+
+type walker struct {
+	g         *DepGraph
+	component string
+	reach     map[string]bool
+	steps     int
+	out       [][]string
+}
+
+func (w *walker) walk(path []string) {
+	w.steps++
+	if len(w.out) >= maxGraphPaths || w.steps > maxGraphSteps {
 		return
 	}
 	last := path[len(path)-1]
-	if last == component {
-		*out = append(*out, slices.Clone(path))
+	if last == w.component {
+		w.out = append(w.out, slices.Clone(path))
 		return
 	}
-	next := slices.Clone(g.Services[last])
+	next := slices.Clone(w.g.Services[last])
 	sort.Strings(next)
 	for _, n := range next {
-		if slices.Contains(path, n) { // a cycle: a request does not loop
+		if !w.reach[n] || slices.Contains(path, n) { // a dead end, or a cycle
 			continue
 		}
-		g.walk(append(path, n), component, out)
+		w.walk(append(path, n))
 	}
 }
 
