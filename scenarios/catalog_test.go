@@ -82,7 +82,7 @@ func TestClaimByID(t *testing.T) {
 		t.Errorf("claim without faults:\n got %v\nwant %s", err, want)
 	}
 	_, err = Decode("c.yaml", []byte(base+"claims: [failure-isolaton]\n"))
-	want = `c.yaml:5:10: unknown claim "failure-isolaton"; did you mean "failure-isolation"? (allowed: an id from scenarios/catalog/claims.yaml (automatic-replacement, eventual-consistency, failure-isolation) or a claim object)`
+	want = `c.yaml:5:10: unknown claim "failure-isolaton"; did you mean "failure-isolation"? (allowed: an id from scenarios/catalog/claims.yaml (automatic-replacement, eventual-consistency, failure-isolation, wp-async-decoupling, wp-caching, wp-containment, wp-datastore-latency, wp-deregistration, wp-durability, wp-eventual-consistency, wp-partition-tolerance, wp-replacement, wp-throttling) or a claim object)`
 	if err == nil || err.Error() != want {
 		t.Errorf("unknown claim:\n got %v\nwant %s", err, want)
 	}

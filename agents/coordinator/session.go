@@ -70,7 +70,7 @@ type Session struct {
 	// TargetEvents, when set, is polled for the target's lifecycle events
 	// (kills, replacements) since a time, which go into the result.
 	TargetEvents func(since time.Time) []reports.Event
-	Progress   func(Snapshot)
+	Progress     func(Snapshot)
 	// Log receives diagnostics (agents' too); nil discards.
 	Log io.Writer
 }
@@ -195,8 +195,10 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 		stopEvents := s.streamTargetEvents(w)
+		waitProbes := s.startProbes(ctx, runID, w, start, start.Add(sc.Load.Warmup+sc.Load.Duration))
 		var out *Outcome
 		out, err = co.Run(ctx)
+		waitProbes() // samples resolve within their grace
 		stopEvents() // the last kills and replacements, before the result closes
 		return s.afterRun(ctx, w, rep, out, err, finish)
 	}

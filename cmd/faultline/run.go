@@ -18,12 +18,12 @@ import (
 	"github.com/faultline/faultline/agents/cluster"
 	"github.com/faultline/faultline/agents/coordinator"
 	"github.com/faultline/faultline/reports"
-	"github.com/faultline/faultline/scenarios"
 )
 
 type runFlags struct {
 	out, keyFile, bind, advertise string
 	quiet, verbose                bool
+	quick                         bool // run_quick.go
 	lease, waitAgents             time.Duration
 }
 
@@ -46,6 +46,7 @@ failed (for example, not enough agents).`,
 	fl.StringVar(&f.out, "out", "", "run directory (default runs/NAME-TIMESTAMP)")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress lines, only the final report")
 	fl.BoolVar(&f.verbose, "verbose", false, "show cluster and agent diagnostics on stderr")
+	fl.BoolVar(&f.quick, "quick", false, "run the catalogue scenario's quick version (NAME-quick), e.g. faultline run whitepaper --quick")
 	fl.StringVar(&f.keyFile, "key-file", "", "gossip key of the cluster to join (agents.join); local agents get a fresh key")
 	fl.StringVar(&f.bind, "bind", "", "address[:port] the coordinator gossips on (default 127.0.0.1, any port)")
 	fl.StringVar(&f.advertise, "advertise", "", "address[:port] agents reach the coordinator at")
@@ -55,7 +56,7 @@ failed (for example, not enough agents).`,
 }
 
 func runScenario(cmd *cobra.Command, arg string, f runFlags) error {
-	sc, err := scenarios.Resolve(arg)
+	sc, err := resolveRun(arg, f.quick)
 	if err != nil {
 		return withCode(ExitInvalid, err)
 	}
@@ -107,7 +108,7 @@ func runScenario(cmd *cobra.Command, arg string, f runFlags) error {
 	if sc.Target.Kind == "reference" || len(sc.Variants) > 0 {
 		// run_passes.go: a target faultline starts, or one pass per variant.
 		passes, cross := runPasses(ctx, cmd, *s, diag)
-		return passesExit(cmd, passes, cross)
+		return passesExit(cmd, sc, passes, cross)
 	}
 	rep, err := s.Run(ctx)
 	if !f.quiet {

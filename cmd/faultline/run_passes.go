@@ -132,7 +132,7 @@ func runPass(ctx context.Context, base coordinator.Session, p *pass, diag io.Wri
 
 // passesExit prints each pass's report and the cross-variant verdicts and
 // returns the worst exit.
-func passesExit(cmd *cobra.Command, passes []*pass, cross []reports.Verdict) error {
+func passesExit(cmd *cobra.Command, sc *scenarios.Scenario, passes []*pass, cross []reports.Verdict) error {
 	out := cmd.OutOrStdout()
 	worst := ExitOK
 	var why []string
@@ -163,6 +163,15 @@ func passesExit(cmd *cobra.Command, passes []*pass, cross []reports.Verdict) err
 		case p.rep.Status != coordinator.Passed:
 			note(ExitFailed, name+": "+p.rep.Reason)
 		}
+	}
+	all := append([]reports.Verdict(nil), cross...)
+	for _, p := range passes {
+		if p.rep != nil && p.rep.Result != nil {
+			all = append(all, p.rep.Result.Verdicts...)
+		}
+	}
+	if sc != nil {
+		writeScorecard(out, scorecard(sc, all))
 	}
 	if len(cross) > 0 {
 		fmt.Fprintf(out, "\n== across variants\n")

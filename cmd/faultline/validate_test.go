@@ -49,7 +49,7 @@ func TestValidateCommand(t *testing.T) {
 		{[]string{"validate", "../../scenarios/testdata/overlap.yaml", bad, filepath.Join(dir, "none.yaml")}, 2,
 			"ok ../../scenarios/testdata/overlap.yaml\n",
 			bad + `:4:19: unknown key "duraton" in load; did you mean "duration"? (allowed: rate, duration, warmup, shape, mix)` + "\n" +
-				filepath.Join(dir, "none.yaml") + ": no such scenario file or catalogue name (allowed: a path to a YAML file, or one of: smoke)\n"},
+				filepath.Join(dir, "none.yaml") + ": no such scenario file or catalogue name (allowed: a path to a YAML file, or one of: smoke, whitepaper, whitepaper-quick)\n"},
 	}
 	for _, c := range cases {
 		out, errOut, code := runCLI(t, c.args...)
@@ -91,7 +91,7 @@ func TestPlanAndScenariosCommands(t *testing.T) {
 		t.Fatalf("plan of a missing scenario: code %d, stderr %q", code, errOut)
 	}
 	out, _, code = runCLI(t, "scenarios")
-	if code != 0 || !strings.HasPrefix(out, "smoke  Load-only smoke test") {
+	if code != 0 || !strings.HasPrefix(out, "smoke             Load-only smoke test") {
 		t.Fatalf("scenarios: code %d\n%s", code, out)
 	}
 }
