@@ -49,25 +49,88 @@ func NewSteadyState(s *scenarios.Scenario, r *Result) (*SteadyState, error) {
 	if len(exprs) == 0 {
 		return nil, ErrNoSteadyState
 	}
+	sl := newSlotLoads(exprs)
 	for _, sw := range r.slots() {
 		ss.slots = append(ss.slots, sw.at)
-		per := map[string]*load{}
-		all := newLoad()
-		for i := range sw.windows {
-			w := &sw.windows[i]
-			if per[w.Endpoint] == nil {
-				per[w.Endpoint] = newLoad()
-				per[w.Endpoint].Span = SlotLength
-			}
-			per[w.Endpoint].addWindow(w)
-			all.addWindow(w)
-		}
-		all.Span = SlotLength
+		per, all := sl.merge(sw.windows)
 		for _, x := range exprs {
 			ss.judgeSlot(sw.at, x, per, all)
 		}
 	}
 	return ss, nil
+}
+
+// slotLoads merges one slot's windows per endpoint into loads reused from
+// slot to slot, merging only the histograms some expectation reads: a
+// decoded histogram is a few hundred KB, and a long run has thousands of
+// slots.
+type slotLoads struct {
+	per           map[string]*load
+	all           *load
+	latency, serv bool
+}
+
+func newSlotLoads(exprs []*scenarios.Expr) *slotLoads {
+	sl := &slotLoads{per: map[string]*load{}, all: newLoad()}
+	for _, x := range exprs {
+		for _, o := range []scenarios.Operand{x.Left, x.Right} {
+			if o.Metric == nil {
+				continue
+			}
+			switch o.Metric.Name {
+			case "p50", "p90", "p99", "p999":
+				sl.latency = true
+			case "service_p99":
+				sl.serv = true
+			}
+		}
+	}
+	return sl
+}
+
+// merge returns the slot's loads per endpoint and in all; only endpoints
+// with windows in the slot are in per.
+func (sl *slotLoads) merge(ws []Window) (map[string]*load, *load) {
+	for _, l := range sl.per {
+		resetLoad(l)
+	}
+	resetLoad(sl.all)
+	in := map[string]*load{}
+	for i := range ws {
+		w := &ws[i]
+		l := sl.per[w.Endpoint]
+		if l == nil {
+			l = newLoad()
+			sl.per[w.Endpoint] = l
+		}
+		in[w.Endpoint] = l
+		sl.add(l, w)
+		sl.add(sl.all, w)
+	}
+	return in, sl.all
+}
+
+func (sl *slotLoads) add(l *load, w *Window) {
+	l.Requests += w.Requests
+	l.Good += w.Good
+	l.Intended += w.Intended
+	l.Behind = max(l.Behind, w.Behind)
+	if sl.latency {
+		l.Latency.Merge(w.Latency)
+	}
+	if sl.serv {
+		l.Service.Merge(w.Service)
+	}
+}
+
+// resetLoad empties a load for the next slot, keeping its histograms.
+func resetLoad(l *load) {
+	l.Requests, l.Good, l.Intended, l.Behind, l.Span = 0, 0, 0, 0, SlotLength
+	for _, h := range []*Hist{l.Latency, l.Service} {
+		if h.H != nil {
+			h.H.Reset()
+		}
+	}
 }
 
 // judgeSlot records which endpoints breach x in the slot at `at`.
