@@ -176,6 +176,8 @@ type Comparison struct {
 	Base, Head string
 	Config     CompareConfig
 	Diffs      []MetricDiff
+	// base and head are each side's first run, for overlaid charts.
+	base, head *Result
 }
 
 // Worst is the worst verdict: worse, else better, else same (insufficient
@@ -197,6 +199,9 @@ func (c Comparison) Worst() string {
 func Compare(base, head Group, cfg CompareConfig) Comparison {
 	cfg = cfg.withDefaults()
 	c := Comparison{Base: base.Name, Head: head.Name, Config: cfg}
+	if len(base.Results) > 0 && len(head.Results) > 0 {
+		c.base, c.head = base.Results[0], head.Results[0]
+	}
 	eps := map[string]bool{}
 	for _, g := range []Group{base, head} {
 		for _, r := range g.Results {

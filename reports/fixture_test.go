@@ -26,7 +26,10 @@ func fixture(c fixtureConfig) *Result {
 	rng := rand.New(rand.NewPCG(c.seed, 7))
 	res := &Result{
 		Header: Header{Schema: Schema, RunID: "run-1", Scenario: "checkout-latency",
-			Version: "test", Seed: int64(c.seed), Started: fixtureStart, Target: "reference"},
+			Version: "test", Seed: int64(c.seed), Started: fixtureStart, Target: "reference",
+			Graph: &DepGraph{Endpoints: map[string][]string{"browse": {"catalog"}, "orders": {"orders"}},
+				Services:  map[string][]string{"orders": {"inventory"}, "catalog": {"bus"}, "inventory": {"bus"}},
+				Instances: map[string]string{"orders-1": "orders"}}},
 	}
 	for a := 0; a < c.agents; a++ {
 		id := agentName(a)

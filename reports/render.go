@@ -15,6 +15,7 @@ var renderers = map[string]func(io.Writer, *Result) error{
 	"json":  writeJSONTo,
 	"md":    WriteMarkdown,
 	"junit": WriteJUnit,
+	"html":  WriteHTML,
 }
 
 // Formats lists the report formats Render accepts, sorted.

@@ -149,15 +149,17 @@ func (r *Result) phases() []struct {
 	return out
 }
 
-func (p *textPrinter) endpoint(r *Result, ep string) {
-	var rows [][]string
+// endpointHead and endpointRows are an endpoint's table: the whole run
+// and each fault's window.
+var endpointHead = []string{"phase", "requests", "availability", "p50", "p90", "p99", "p99.9", "service p99", "status", "errors"}
+
+func endpointRows(r *Result, ep string) (rows [][]string, sums []Summary) {
 	phases := r.phases()
 	ranges := make([]Range, len(phases))
 	for i, ph := range phases {
 		ranges[i] = Range{ph.from, ph.to}
 	}
-	sums := r.Summaries(ep, ranges)
-	whole := sums[0]
+	sums = r.Summaries(ep, ranges)
 	for i, ph := range phases {
 		s := sums[i]
 		if s.Windows == 0 {
@@ -167,10 +169,17 @@ func (p *textPrinter) endpoint(r *Result, ep string) {
 			fmtDur(s.P50), fmtDur(s.P90), fmtDur(s.P99), fmtDur(s.P999), fmtDur(s.ServiceP99),
 			fmtCounts(s.Status), fmtCounts(s.ErrorClasses)})
 	}
-	title := fmt.Sprintf("Endpoint %s: %d windows from %d agent(s), latency corrected for coordinated omission", ep, whole.Windows, len(whole.Agents))
-	p.table(title, []string{"phase", "requests", "availability", "p50", "p90", "p99", "p99.9", "service p99", "status", "errors"},
-		rows, 1, 2, 3, 4, 5, 6, 7)
-	if lag := scheduleLag(whole); lag != "" {
+	return rows, sums
+}
+
+func endpointTitle(ep string, whole Summary) string {
+	return fmt.Sprintf("Endpoint %s: %d windows from %d agent(s), latency corrected for coordinated omission", ep, whole.Windows, len(whole.Agents))
+}
+
+func (p *textPrinter) endpoint(r *Result, ep string) {
+	rows, sums := endpointRows(r, ep)
+	p.table(endpointTitle(ep, sums[0]), endpointHead, rows, 1, 2, 3, 4, 5, 6, 7)
+	if lag := scheduleLag(sums[0]); lag != "" {
 		p.linef("  schedule: %s", lag)
 	}
 }
@@ -194,7 +203,9 @@ func scheduleLag(s Summary) string {
 	return msg
 }
 
-func (p *textPrinter) faults(r *Result) {
+var faultHead = []string{"fault", "instance", "executor", "agent", "applied", "reverted", "held", "params"}
+
+func faultRows(r *Result) [][]string {
 	var rows [][]string
 	for _, s := range r.FaultSpans() {
 		rev, held := "NOT REVERTED", "-"
@@ -206,10 +217,16 @@ func (p *textPrinter) faults(r *Result) {
 		rows = append(rows, []string{s.Fault, orDash(s.Instance), orDash(s.Executor), orDash(s.Agent),
 			fmtOffset(s.Applied), rev, held, orDash(fmtParams(s.Params))})
 	}
-	p.table("Faults (from the executors' own events)", []string{"fault", "instance", "executor", "agent", "applied", "reverted", "held", "params"}, rows, 4, 5, 6)
+	return rows
 }
 
-func (p *textPrinter) events(r *Result) {
+func (p *textPrinter) faults(r *Result) {
+	p.table("Faults (from the executors' own events)", faultHead, faultRows(r), 4, 5, 6)
+}
+
+var eventHead = []string{"at", "kind", "who", "detail"}
+
+func eventRows(r *Result) [][]string {
 	origin := r.Origin()
 	var rows [][]string
 	for _, e := range r.Events {
@@ -222,21 +239,29 @@ func (p *textPrinter) events(r *Result) {
 		}
 		rows = append(rows, []string{fmtOffset(e.Time.Sub(origin)), string(e.Kind), orDash(who), orDash(e.Detail)})
 	}
-	p.table("Events", []string{"at", "kind", "who", "detail"}, rows, 0)
+	return rows
 }
 
-func (p *textPrinter) verdicts(r *Result) {
-	var rows [][]string
-	pass := 0
+func (p *textPrinter) events(r *Result) {
+	p.table("Events", eventHead, eventRows(r), 0)
+}
+
+var verdictHead = []string{"status", "kind", "claim", "expectation", "observed", "bound", "window", "detail"}
+
+func verdictRows(r *Result) (rows [][]string, passed int) {
 	for _, v := range r.Verdicts {
-		if v.Status == "pass" {
-			pass++
+		if verdictStatus(v) == "pass" {
+			passed++
 		}
 		rows = append(rows, []string{verdictStatus(v), v.Kind, orDash(v.Claim), v.Expectation,
 			fmtValue(v.Observed, v.Unit), fmtValue(v.Bound, v.Unit), fmtOffset(v.From) + ".." + fmtOffset(v.To), orDash(v.Detail)})
 	}
-	p.table(fmt.Sprintf("Verdicts: %d of %d passed", pass, len(r.Verdicts)),
-		[]string{"status", "kind", "claim", "expectation", "observed", "bound", "window", "detail"}, rows, 4, 5)
+	return rows, passed
+}
+
+func (p *textPrinter) verdicts(r *Result) {
+	rows, pass := verdictRows(r)
+	p.table(fmt.Sprintf("Verdicts: %d of %d passed", pass, len(r.Verdicts)), verdictHead, rows, 4, 5)
 }
 
 // verdictStatus upper-cases failures so that they stand out in a log.
@@ -256,16 +281,24 @@ func verdictStatus(v Verdict) string {
 	}
 }
 
-func (p *textPrinter) probes(r *Result) {
+var probeHead = []string{"probe", "writes", "acked", "lost", "stale reads", "monotonic violations", "max lag"}
+
+func probeRows(r *Result) [][]string {
 	var rows [][]string
 	for _, ps := range r.ProbeStats() {
 		rows = append(rows, []string{ps.Probe, strconv.Itoa(ps.Samples), strconv.Itoa(ps.Acked), strconv.Itoa(ps.Lost),
 			strconv.Itoa(ps.StaleReads), strconv.Itoa(ps.Violations), fmtDur(ps.MaxLag)})
 	}
-	p.table("Consistency probes", []string{"probe", "writes", "acked", "lost", "stale reads", "monotonic violations", "max lag"}, rows, 1, 2, 3, 4, 5, 6)
+	return rows
 }
 
-func (p *textPrinter) agents(r *Result) {
+func (p *textPrinter) probes(r *Result) {
+	p.table("Consistency probes", probeHead, probeRows(r), 1, 2, 3, 4, 5, 6)
+}
+
+var agentHead = []string{"agent", "addr", "capacity", "joined", "lost", "last share", "windows", "requests"}
+
+func agentRows(r *Result) [][]string {
 	per := map[string][2]int64{}
 	for _, w := range r.Windows {
 		c := per[w.AgentID]
@@ -286,7 +319,11 @@ func (p *textPrinter) agents(r *Result) {
 		rows = append(rows, []string{a.ID, orDash(a.Addr), strconv.Itoa(a.Capacity), fmtOffset(a.Joined.Sub(origin)), lost,
 			share, strconv.FormatInt(per[a.ID][0], 10), strconv.FormatInt(per[a.ID][1], 10)})
 	}
-	p.table("Agents", []string{"agent", "addr", "capacity", "joined", "lost", "last share", "windows", "requests"}, rows, 2, 3, 4, 5, 6, 7)
+	return rows
+}
+
+func (p *textPrinter) agents(r *Result) {
+	p.table("Agents", agentHead, agentRows(r), 2, 3, 4, 5, 6, 7)
 }
 
 func orDash(s string) string {
