@@ -22,11 +22,11 @@ import (
 // FAULTLINE_BENCH_RATE (req/s, default 2000) and FAULTLINE_BENCH_SECONDS
 // (default 15) change the offer.
 func BenchmarkGatewayDefaultMix(b *testing.B) {
-	if testing.Short() || binary == "" {
-		b.Skip("needs the faultline binary and real processes")
+	if testing.Short() {
+		b.Skip("starts real processes")
 	}
 	rate, secs := envInt("FAULTLINE_BENCH_RATE", 2000), envInt("FAULTLINE_BENCH_SECONDS", 15)
-	top, err := Start(b.Context(), Config{Binary: binary, Options: DefaultOptions()})
+	top, err := Start(b.Context(), Config{Binary: instanceBinary(b), Options: DefaultOptions()})
 	if err != nil {
 		b.Fatal(err)
 	}

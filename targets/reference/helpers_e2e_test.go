@@ -11,8 +11,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -21,6 +23,12 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	// The supervisor starts instances as `BINARY target serve ROLE --id ID
+	// --spec FILE`. When cmd/faultline does not build (others edit it), the
+	// topology tests run this test binary as that BINARY instead.
+	if len(os.Args) > 3 && os.Args[1] == "target" && os.Args[2] == "serve" {
+		os.Exit(serveMain(os.Args[3], os.Args[4:]))
+	}
 	flag.Parse()
 	code := func() int {
 		if !testing.Short() && os.Getenv("FAULTLINE_SKIP_E2E") == "" {
@@ -33,15 +41,15 @@ func TestMain(m *testing.M) {
 			binary = filepath.Join(dir, "faultline")
 			// cmd/faultline may be mid-edit by someone else: retry a few times.
 			var out []byte
-			for i := range 5 {
+			for i := range 3 {
 				cmd := exec.Command("go", "build", "-o", binary, "github.com/faultline/faultline/cmd/faultline")
 				if out, err = cmd.CombinedOutput(); err == nil {
 					break
 				}
-				time.Sleep(time.Duration(i+1) * 10 * time.Second)
+				time.Sleep(time.Duration(i+1) * 5 * time.Second)
 			}
 			if err != nil {
-				fmt.Fprintf(os.Stderr, "build faultline: %v\n%s", err, out)
+				fmt.Fprintf(os.Stderr, "build faultline: %v\n%s\ntopology tests run instances from the test binary; CLI tests fail\n", err, out)
 				binary = ""
 			}
 		}
@@ -56,10 +64,7 @@ func startTopology(t *testing.T, mutate func(*Config)) *Topology {
 	if testing.Short() {
 		t.Skip("e2e: starts real processes")
 	}
-	if binary == "" {
-		t.Fatal("no faultline binary (build failed in TestMain)")
-	}
-	cfg := Config{Binary: binary, Options: DefaultOptions(), Log: testLog{t}}
+	cfg := Config{Binary: instanceBinary(t), Options: DefaultOptions(), Log: testLog{t}}
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -195,3 +200,33 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// instanceBinary is what instances run: the faultline binary, or this test
+// binary when cmd/faultline did not build.
+func instanceBinary(t testing.TB) string {
+	if binary != "" {
+		return binary
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
+// serveMain is `target serve` for the test binary.
+func serveMain(role string, args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	id := fs.String("id", "", "instance id")
+	spec := fs.String("spec", "", "spec file")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := Serve(ctx, *spec, role, *id); err != nil {
+		fmt.Fprintln(os.Stderr, "serve:", err)
+		return 1
+	}
+	return 0
+}

@@ -262,11 +262,19 @@ func (t *Topology) watch(p *proc, logf *os.File) {
 			return
 		}
 	}
-	if t.stopping.Load() {
-		return
-	}
-	if err := t.launch(p.spec); err != nil {
-		t.logf("replace %s: %v", p.spec.ID, err)
+	// Keep trying: an instance the supervisor gave up on would stay dead
+	// in the registry for the rest of the run.
+	for !t.stopping.Load() {
+		err := t.launch(p.spec)
+		if err == nil {
+			return
+		}
+		t.event(p.spec.ID, "replace-failed", 0, err.Error())
+		select {
+		case <-time.After(t.cfg.ReplaceDelay):
+		case <-t.done:
+			return
+		}
 	}
 }
 

@@ -30,6 +30,11 @@ func TestE2EDefaultTopology(t *testing.T) {
 		eventually(t, 10*time.Second, "order delivered to notify", func() bool {
 			return call(http.MethodGet, service(top, "notify-1")+"/notify/deliveries/"+id, nil).status == http.StatusOK
 		})
+		eventually(t, 10*time.Second, "notify's backlog drains to 0", func() bool {
+			var st NotifyStats
+			r := call(http.MethodGet, service(top, "notify-1")+"/notify/stats", nil)
+			return jsonUnmarshal(r.body, &st) == nil && st.Backlog == 0 && st.Unique >= 1
+		})
 		if g := call(http.MethodGet, top.BaseURL()+"/orders/"+id, nil); g.status != http.StatusOK {
 			t.Errorf("GET /orders/%s: %d %s", id, g.status, g.body)
 		}
