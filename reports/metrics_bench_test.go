@@ -59,3 +59,17 @@ func BenchmarkFaultJudge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSteadyStateCountsOnly is the same pass when the steady state
+// reads only counts (availability): no histogram is decoded.
+func BenchmarkSteadyStateCountsOnly(b *testing.B) {
+	r := benchResult(b)
+	s, _ := mxDecode(&testing.T{})
+	s.SteadyState = s.SteadyState[:1] // availability(*) >= 99%
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := NewSteadyState(s, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
