@@ -11,9 +11,13 @@
 //	            downstream direction (responses)
 //
 // A direction with no toxic takes the fast path: the kernel copies bytes
-// with splice (net.TCPConn.ReadFrom), no chunk ever reaches user space.
-// Adding a toxic kicks the fast path (a read deadline in the past), and the
-// pump switches to the chunk pipeline above. There, a reader goroutine
+// with splice (net.TCPConn.ReadFrom), no chunk ever reaches user space
+// (within a budget of pipe descriptors, see splice.go; beyond it, a plain
+// buffered copy). Adding a toxic kicks the fast path (a read deadline in
+// the past), and the pump switches to the chunk pipeline above. When the
+// last toxic goes, the processor parks the reader the same way, delivers
+// every chunk already read, and the pump returns to the fast path; a
+// removed HTTP toxic first finishes the request it is in the middle of. There, a reader goroutine
 // stamps each chunk with the time it was read, and the processor runs it
 // synchronously through the stages: a stage passes the chunk on by calling
 // next (zero, one or many times), may wait, or returns an error that ends

@@ -28,13 +28,27 @@ type httpStage struct {
 }
 
 func (s *httpStage) Pipe(c Chunk, next func(Chunk) error) error {
-	if c.EOF || !s.env.Active() {
+	if c.EOF {
+		// A partial message held at the end of the stream still belongs
+		// to the upstream, unless it is part of an aborted request.
+		if b := s.sp.buf; len(b) > 0 && (s.sp.state == stHead || s.act != actAbort) {
+			s.sp.buf = nil
+			if err := next(Chunk{Data: b, At: c.At}); err != nil {
+				return err
+			}
+		}
 		return next(c)
+	}
+	if !s.env.Active() && !s.Holding() {
+		return next(c) // removed, at a message boundary: pass through
 	}
 	return s.sp.Feed(c.Data, func(ev reqEvent) error {
 		switch ev.kind {
 		case evHead:
-			s.head, s.act = ev.head, s.decide()
+			s.head, s.act = ev.head, actForward
+			if s.env.Active() { // once removed, finish the message only
+				s.act = s.decide()
+			}
 			switch s.act {
 			case actDelay:
 				s.env.SleepUntil(c.At.Add(ms(s.delay)))
@@ -53,6 +67,13 @@ func (s *httpStage) Pipe(c Chunk, next func(Chunk) error) error {
 		}
 		return next(Chunk{Data: ev.data, At: c.At})
 	})
+}
+
+// Holding implements holder: the splitter is inside a request (a partial
+// head, or a body still to come), so the stage must see the rest of it
+// even after its toxic is removed.
+func (s *httpStage) Holding() bool {
+	return s.sp.state != stRaw && (s.sp.state != stHead || len(s.sp.buf) > 0)
 }
 
 func abortResponse(status int, closing bool) []byte {

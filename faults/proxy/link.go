@@ -88,27 +88,47 @@ func (l *link) write(to int, b []byte) error {
 }
 
 // pump moves one direction's bytes: fast path (splice) while the
-// direction has no toxic, the chunk pipeline otherwise.
+// direction has no toxic, the chunk pipeline otherwise, and back to the
+// fast path once its toxics are gone.
 type pump struct {
 	l        *link
 	dir      Direction
 	src, dst *net.TCPConn
 	notify   chan struct{}
 
-	mu     sync.Mutex
-	fast   bool
-	kicked bool
+	mu      sync.Mutex
+	fast    bool
+	kicked  bool
+	parking bool // the processor asked the reader to stop at a read deadline
+
+	// Written by the reader before it closes its channel, read by the
+	// processor after: whether it stopped because of parking.
+	parked bool
 
 	// Owned by the processor goroutine.
-	version uint64
-	slots   map[*toxicRec]*slot
-	fn      func(Chunk) error
+	version   uint64
+	slots     map[*toxicRec]*slot
+	lingering []Stage // stages of removed toxics still holding part of a message
+	fn        func(Chunk) error
 }
 
 // slot is one toxic's state on this pump: whether it applies to this link
 // (toxicity, decided once) and its stage.
 type slot struct {
 	stage Stage // nil: not applied to this link
+}
+
+// holder is a stage that keeps part of a message between chunks (the
+// HTTP splitter's partial request). When its toxic is removed it stays in
+// the chain until the message is through, so that no byte is lost,
+// reordered or half-treated.
+type holder interface {
+	Holding() bool
+}
+
+func holding(st Stage) bool {
+	h, ok := st.(holder)
+	return ok && h.Holding()
 }
 
 func (pm *pump) dstIndex() int {
@@ -118,8 +138,16 @@ func (pm *pump) dstIndex() int {
 	return 0
 }
 
+// needsSlow reports whether this direction must go through the chunk
+// pipeline: it has toxics, or the other direction has a toxic that replies
+// on this direction's destination (http_abort), whose writes must take the
+// destination's write lock, which splice does not.
+func (pm *pump) needsSlow() bool {
+	return len(pm.l.p.chain(pm.dir).toxics) > 0 || pm.l.p.chain(1-pm.dir).replies
+}
+
 // poke wakes the processor, or kicks the fast path out of splice when the
-// direction now has toxics.
+// direction now needs the pipeline.
 func (pm *pump) poke() {
 	select {
 	case pm.notify <- struct{}{}:
@@ -127,23 +155,24 @@ func (pm *pump) poke() {
 	}
 	pm.mu.Lock()
 	defer pm.mu.Unlock()
-	if pm.fast && len(pm.l.p.chain(pm.dir).toxics) > 0 {
+	if pm.fast && pm.needsSlow() {
 		pm.kicked = true
 		_ = pm.src.SetReadDeadline(time.Unix(1, 0))
 	}
 }
 
 func (pm *pump) run() {
-	if done := pm.runFast(); !done {
-		pm.runSlow()
+	for !pm.runFast() && !pm.runSlow() {
 	}
 }
 
 // runFast copies with splice until the stream ends (true) or a toxic
 // arrives (false).
 func (pm *pump) runFast() bool {
+	// Clear a parking deadline before poke can see fast (it may set one).
+	_ = pm.src.SetReadDeadline(time.Time{})
 	pm.mu.Lock()
-	if len(pm.l.p.chain(pm.dir).toxics) > 0 {
+	if pm.needsSlow() {
 		pm.mu.Unlock()
 		return false
 	}
@@ -183,16 +212,25 @@ const chunkSize = 32 << 10
 var bufPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
 
 // runSlow is the chunk pipeline: a reader goroutine stamps chunks, this
-// goroutine runs them through the stages in order.
-func (pm *pump) runSlow() {
+// goroutine runs them through the stages in order. It returns true when
+// the stream ended, false when the toxics are gone and the pump may go
+// back to the fast path: then the reader was stopped at a read deadline
+// (parked) and every chunk it had read went through first.
+func (pm *pump) runSlow() bool {
 	in := make(chan Chunk, 16)
+	pm.parked = false
 	go pm.read(in)
 	pm.refresh() // arm stages that act without data (timeout, reset_peer)
+	parking := false
 	for {
+		if !parking && pm.canPark() {
+			parking = true
+			pm.park()
+		}
 		select {
 		case c, ok := <-in:
 			if !ok {
-				return
+				return !pm.parked
 			}
 			pm.refresh()
 			err := pm.fn(c)
@@ -204,17 +242,43 @@ func (pm *pump) runSlow() {
 				if !errors.Is(err, errEndLink) {
 					pm.l.close(false)
 				}
-				return
+				return true
 			}
 			if c.EOF {
-				return
+				return true
 			}
+			pm.refresh() // a lingering stage may have reached its boundary
 		case <-pm.notify:
 			pm.refresh()
 		case <-pm.l.closed:
-			return
+			return true
 		}
 	}
+}
+
+// canPark reports whether nothing is left for the pipeline to do but
+// deliver: no toxic on this direction, no reply toxic on the other, no
+// removed stage still holding a message.
+func (pm *pump) canPark() bool {
+	return len(pm.lingering) == 0 && !pm.needsSlow()
+}
+
+// park asks the reader to stop: a read deadline in the past ends its
+// blocked Read without losing bytes (a read returns data or an error).
+func (pm *pump) park() {
+	pm.mu.Lock()
+	pm.parking = true
+	pm.mu.Unlock()
+	_ = pm.src.SetReadDeadline(time.Unix(1, 0))
+}
+
+// stopParking reports whether the reader was asked to park, and resets it.
+func (pm *pump) stopParking() bool {
+	pm.mu.Lock()
+	defer pm.mu.Unlock()
+	p := pm.parking
+	pm.parking = false
+	return p
 }
 
 // read feeds in until the source ends; a read error closes the link.
@@ -235,10 +299,15 @@ func (pm *pump) read(in chan<- Chunk) {
 		}
 		if err != nil {
 			if isEOF(err) {
+				pm.stopParking()
 				select {
 				case in <- Chunk{EOF: true, At: time.Now()}:
 				case <-pm.l.closed:
 				}
+				return
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) && pm.stopParking() {
+				pm.parked = true
 				return
 			}
 			pm.l.close(false)
@@ -247,10 +316,11 @@ func (pm *pump) read(in chan<- Chunk) {
 	}
 }
 
-// refresh rebuilds the stage chain when the proxy's toxics changed.
+// refresh rebuilds the stage chain when the proxy's toxics changed or a
+// lingering stage let go of its message.
 func (pm *pump) refresh() {
 	ch := pm.l.p.chain(pm.dir)
-	if pm.fn != nil && ch.version == pm.version {
+	if pm.fn != nil && ch.version == pm.version && !pm.lingerDone() {
 		return
 	}
 	pm.version = ch.version
@@ -260,28 +330,55 @@ func (pm *pump) refresh() {
 	for _, rec := range ch.toxics {
 		s, ok := old[rec]
 		if !ok {
-			s = &slot{}
-			seed, roll := pm.l.seed()
-			if roll < rec.spec.Toxicity {
-				env := &Env{
-					Rand:    rand.New(rand.NewPCG(seed, seed+1)),
-					Removed: rec.removed,
-					Closed:  pm.l.closed,
-					Dir:     pm.dir,
-					Close:   pm.l.close,
-					Reply: func(b []byte) error {
-						return pm.l.write(1-pm.dstIndex(), b)
-					},
-				}
-				s.stage = rec.toxic.NewStage(env)
-			}
+			s = pm.newSlot(rec)
 		}
 		pm.slots[rec] = s
 		if s.stage != nil {
 			stages = append(stages, s.stage)
 		}
 	}
-	pm.fn = pm.compose(stages)
+	var keep []Stage
+	for _, st := range pm.lingering {
+		if holding(st) {
+			keep = append(keep, st)
+		}
+	}
+	for rec, s := range old {
+		if _, still := pm.slots[rec]; !still && s.stage != nil && holding(s.stage) {
+			keep = append(keep, s.stage)
+		}
+	}
+	pm.lingering = keep
+	// Lingering stages go first: they saw the stream before the change.
+	pm.fn = pm.compose(append(keep[:len(keep):len(keep)], stages...))
+}
+
+func (pm *pump) lingerDone() bool {
+	for _, st := range pm.lingering {
+		if !holding(st) {
+			return true
+		}
+	}
+	return false
+}
+
+func (pm *pump) newSlot(rec *toxicRec) *slot {
+	s := &slot{}
+	seed, roll := pm.l.seed()
+	if roll < rec.spec.Toxicity {
+		env := &Env{
+			Rand:    rand.New(rand.NewPCG(seed, seed+1)),
+			Removed: rec.removed,
+			Closed:  pm.l.closed,
+			Dir:     pm.dir,
+			Close:   pm.l.close,
+			Reply: func(b []byte) error {
+				return pm.l.write(1-pm.dstIndex(), b)
+			},
+		}
+		s.stage = rec.toxic.NewStage(env)
+	}
+	return s
 }
 
 // compose chains stages in order, ending in the write to the destination.

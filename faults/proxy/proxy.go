@@ -33,6 +33,7 @@ type Proxy struct {
 type chain struct {
 	version uint64
 	toxics  []*toxicRec
+	replies bool // a toxic here writes into the other direction (Replier)
 }
 
 var emptyChain = &chain{}
@@ -202,11 +203,15 @@ func (p *Proxy) close() {
 func (p *Proxy) publishLocked() {
 	p.version++
 	var per [2][]*toxicRec
+	var replies [2]bool
 	for _, t := range p.toxics {
 		per[t.dir] = append(per[t.dir], t)
+		if r, ok := t.toxic.(Replier); ok && r.Replies() {
+			replies[t.dir] = true
+		}
 	}
 	for d := range per {
-		p.chains[d].Store(&chain{version: p.version, toxics: per[d]})
+		p.chains[d].Store(&chain{version: p.version, toxics: per[d], replies: replies[d]})
 	}
 	p.srv.metrics.toxics.WithLabelValues(p.name).Set(float64(len(p.toxics)))
 	for l := range p.links {

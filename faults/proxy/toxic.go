@@ -148,6 +148,15 @@ func ToxicTypes() []string {
 	return out
 }
 
+// Replier is implemented by toxics whose stages answer the peer
+// themselves (Env.Reply), writing into the other direction's stream, as
+// http_abort does. While one is installed, the other direction stays off
+// the fast path, so that its writes take the same write lock as the
+// replies and the two never interleave within a write.
+type Replier interface {
+	Replies() bool
+}
+
 // StreamLimiter is implemented by toxics that only make sense on one
 // stream (the HTTP toxics read requests, so only upstream).
 type StreamLimiter interface {

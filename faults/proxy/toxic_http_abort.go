@@ -26,6 +26,9 @@ func (t *HTTPAbortToxic) Validate() error {
 // OnlyStream implements StreamLimiter: requests flow upstream.
 func (t *HTTPAbortToxic) OnlyStream() Direction { return Upstream }
 
+// Replies implements Replier: aborted requests are answered to the client.
+func (t *HTTPAbortToxic) Replies() bool { return true }
+
 // NewStage implements Toxic.
 func (t *HTTPAbortToxic) NewStage(env *Env) Stage {
 	pct := t.Percent
