@@ -118,6 +118,55 @@ func TestE2EDefaultTopology(t *testing.T) {
 		}
 	})
 
+	t.Run("links are listed and bus routes really go through them", func(t *testing.T) {
+		links, err := top.Links(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]bool{}
+		for _, l := range links {
+			byName[l.Name] = l.Admin != "" && l.Listen != l.Upstream
+		}
+		for _, want := range []string{"gateway-1->catalog-2", "orders-1->inventory-2", "query-1->bus-3", "bus-1->bus-2", "bus-3->bus-1"} {
+			if !byName[want] {
+				t.Errorf("link %s missing or not proxied (links: %d)", want, len(links))
+			}
+		}
+		routes := func() int {
+			var v struct{ Routes int }
+			jsonUnmarshal(call(http.MethodGet, admin(top, "bus-1")+"/stats", nil).body, &v)
+			return v.Routes
+		}
+		if routes() == 0 {
+			t.Fatal("bus-1 has no routes before the partition")
+		}
+		cut := [][2]string{{"bus-1", "bus-2"}, {"bus-1", "bus-3"}, {"bus-2", "bus-1"}, {"bus-3", "bus-1"}}
+		for _, c := range cut {
+			setLink(t, top, c[0], c[1], false)
+		}
+		// No gossiped direct route may survive or appear: zero routes, and
+		// it stays zero.
+		eventually(t, 10*time.Second, "bus-1 loses every route", func() bool { return routes() == 0 })
+		time.Sleep(2 * time.Second)
+		if n := routes(); n != 0 {
+			t.Errorf("bus-1 has %d routes while every link to it is cut: a route bypassed the links", n)
+		}
+		for _, c := range cut {
+			setLink(t, top, c[0], c[1], true)
+		}
+		eventually(t, 20*time.Second, "bus-1 routes again after healing", func() bool { return routes() > 0 })
+		// Orders must work again once the cluster has healed.
+		ok := 0
+		eventually(t, 30*time.Second, "5 orders in a row after the bus partition heals", func() bool {
+			if id, _ := placeOrder(top, "item-6"); id != "" {
+				ok++
+			} else {
+				ok = 0
+			}
+			return ok >= 5
+		})
+	})
+
 	t.Run("paused query-2 leaves the pool until resumed; restart replaces at once", func(t *testing.T) {
 		ctx := context.Background()
 		if err := top.Pause(ctx, "query-2"); err != nil {
