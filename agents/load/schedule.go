@@ -54,13 +54,6 @@ func (s *schedule) setShare(t, share float64) {
 	}
 }
 
-// share returns the current share.
-func (s *schedule) share() float64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.segs[len(s.segs)-1].share
-}
-
 // rate is the intended rate at t, share applied.
 func (s *schedule) rate(t float64) float64 {
 	s.mu.Lock()

@@ -24,6 +24,10 @@ var shapeCases = []struct {
 	// step from 50/s adding 50/s every 2 s up to 150/s: 2s×(50+100) + 6s×150 = 1200.
 	{"step", scenarios.Load{Rate: perSec(150), Duration: 10 * time.Second,
 		Shape: scenarios.Shape{Kind: "step", From: perSec(50), Step: perSec(50), Every: 2 * time.Second}}, 1200},
+	// step by 40/s to a cap of 150/s that is not a whole step away:
+	// 2s × (50+90+130+150+150) = 1140.
+	{"step to a cap", scenarios.Load{Rate: perSec(150), Duration: 10 * time.Second,
+		Shape: scenarios.Shape{Kind: "step", From: perSec(50), Step: perSec(40), Every: 2 * time.Second}}, 1140},
 	// sine 100 ± 50/s over a 10 s period: a whole period averages the mean, 1000.
 	{"sine", scenarios.Load{Rate: perSec(100), Duration: 10 * time.Second,
 		Shape: scenarios.Shape{Kind: "sine", Amplitude: perSec(50), Period: 10 * time.Second}}, 1000},

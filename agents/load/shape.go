@@ -18,7 +18,9 @@ type shape interface {
 }
 
 // newShape builds the pacer shape of l; run is warmup plus duration. Shape
-// times (At, Every, Period) count from the schedule origin.
+// times (At, Every, Period) count from the schedule origin, warmup
+// included. A ramp spans the whole run; a step climbs up to load.rate and
+// holds there; a sine starts at its mean, going up.
 func newShape(l scenarios.Load) (shape, error) {
 	r := l.Rate.PerSecond()
 	run := (l.Warmup + l.Duration).Seconds()
