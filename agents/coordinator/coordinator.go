@@ -39,7 +39,7 @@ type Coordinator struct {
 	seen       map[winKey]bool
 	tally      *tally
 	out        Outcome
-	hbDone     chan string
+	hbDone     chan hbResult
 	ending     bool
 	// startAt, when set, is the schedule start (the session fixes it
 	// before Run so that the result's header can name it); tl runs the
@@ -68,7 +68,7 @@ func New(cfg Config) (*Coordinator, error) {
 		log:     log.New(w, "coordinator ", log.LstdFlags|log.Lmicroseconds),
 		members: map[string]*member{},
 		seen:    map[winKey]bool{},
-		hbDone:  make(chan string, 1024),
+		hbDone:  make(chan hbResult, 1024),
 	}, nil
 }
 
@@ -141,10 +141,8 @@ func (c *Coordinator) Run(ctx context.Context) (*Outcome, error) {
 			}
 		case <-c.node.Changed():
 			c.reconcile()
-		case id := <-c.hbDone:
-			if m := c.members[id]; m != nil && m.inFlight > 0 {
-				m.inFlight--
-			}
+		case hr := <-c.hbDone:
+			c.heartbeatDone(hr)
 		case <-hb.C:
 			c.reconcile()
 			c.heartbeat()

@@ -29,20 +29,12 @@ func (c *Coordinator) reconcile() {
 		if ok && !timedOut {
 			continue
 		}
-		m.state = "lost"
-		m.rec.Lost = now
 		changed = true
 		detail := "left the cluster or was declared dead"
 		if timedOut {
 			detail = fmt.Sprintf("did not accept its assignment within %s", acceptTimeout)
 		}
-		if !m.lastWin.IsZero() {
-			g := Gap{Agent: id, LastWindow: m.lastWin, Detected: now, Gap: now.Sub(m.lastWin)}
-			c.out.Gaps = append(c.out.Gaps, g)
-			detail += fmt.Sprintf("; its share went unserved for %s (last window ended %s, detected %s)",
-				g.Gap.Round(time.Millisecond), g.LastWindow.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
-		}
-		c.event(reports.Event{Time: now, Kind: reports.EvAgentLost, Agent: id, Detail: detail})
+		c.lose(id, m, now, detail)
 	}
 	var fresh []cluster.Member
 	if !c.ending && now.Before(c.end) {
@@ -58,6 +50,19 @@ func (c *Coordinator) reconcile() {
 	if changed {
 		c.resplit(now, fresh)
 	}
+}
+
+// lose marks an agent lost and records how long its share went unserved.
+func (c *Coordinator) lose(id string, m *member, now time.Time, detail string) {
+	m.state = "lost"
+	m.rec.Lost = now
+	if !m.lastWin.IsZero() {
+		g := Gap{Agent: id, LastWindow: m.lastWin, Detected: now, Gap: now.Sub(m.lastWin)}
+		c.out.Gaps = append(c.out.Gaps, g)
+		detail += fmt.Sprintf("; its share went unserved for %s (last window ended %s, detected %s)",
+			g.Gap.Round(time.Millisecond), g.LastWindow.Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))
+	}
+	c.event(reports.Event{Time: now, Kind: reports.EvAgentLost, Agent: id, Detail: detail})
 }
 
 // resplit recomputes shares over the serving agents, assigns the fresh
@@ -125,14 +130,52 @@ func (c *Coordinator) heartbeat() {
 		m.inFlight++
 		msg := agents.HeartbeatMsg{Lease: c.cfg.Lease, Share: m.share}
 		go func() {
-			defer func() { c.hbDone <- id }()
 			t0 := time.Now()
-			if err := c.node.Send(id, agents.KindHeartbeat, c.cfg.RunID, msg); err != nil {
+			err := c.node.Send(id, agents.KindHeartbeat, c.cfg.RunID, msg)
+			if err != nil {
 				c.log.Printf("heartbeat to %s failed after %s: %v", id, time.Since(t0).Round(time.Millisecond), err)
 			} else if d := time.Since(t0); d > c.cfg.Lease/5 {
 				c.log.Printf("heartbeat to %s took %s", id, d.Round(time.Millisecond))
 			}
+			c.hbDone <- hbResult{id, err}
 		}()
+	}
+}
+
+// hbResult is how one heartbeat send ended.
+type hbResult struct {
+	id  string
+	err error
+}
+
+// unreachableAfter is how many heartbeats in a row may fail before the
+// coordinator gives up on an agent without waiting for gossip to declare
+// it dead: with a heartbeat every lease/5, about 3 s. A process that is
+// gone refuses connections at once, and gossip's own verdict can take
+// longer; meanwhile its share goes unserved. If the agent is in fact
+// alive, it hears nothing either and stops at the end of its lease, so
+// its old share never doubles up with the re-split for longer than that.
+const unreachableAfter = 3
+
+// heartbeatDone counts failures in a row and declares the agent lost at
+// unreachableAfter.
+func (c *Coordinator) heartbeatDone(hr hbResult) {
+	m := c.members[hr.id]
+	if m == nil {
+		return
+	}
+	if m.inFlight > 0 {
+		m.inFlight--
+	}
+	if hr.err == nil {
+		m.hbFails = 0
+		return
+	}
+	m.hbFails++
+	if m.hbFails >= unreachableAfter && m.serving() {
+		c.lose(hr.id, m, time.Now(), fmt.Sprintf("unreachable: %d heartbeats in a row failed (last: %v)", m.hbFails, hr.err))
+		c.resplit(time.Now(), nil)
+		go func() { _ = c.node.Send(hr.id, agents.KindStop, c.cfg.RunID, agents.StopMsg{Reason: "unreachable"}) }()
 	}
 }
 

@@ -18,6 +18,7 @@ type member struct {
 	lastWin  time.Time // end of the latest window received
 	heard    time.Time // latest message of any kind
 	inFlight int       // heartbeat sends that have not returned yet
+	hbFails  int       // heartbeat sends failed in a row
 }
 
 // Gap is the time an agent's share went unserved: from the end of its last

@@ -1,0 +1,6 @@
+//go:build !race
+
+package coordinator
+
+// raceEnabled: see rerunWithoutRace.
+const raceEnabled = false
