@@ -8,12 +8,15 @@ import (
 	"github.com/faultline/faultline/scenarios"
 )
 
-// Never is the observed value of a TTD or TTR that never happened (the
-// fault was not detected, or the system did not recover before the run
-// ended). It is the largest float64, not +Inf, so that a verdict still
-// encodes as JSON: "ttr(x) <= 5s" fails on it and "ttr(x) > 1s" passes,
-// as they should. Renderers print it as "never".
-const Never = math.MaxFloat64
+// Never is the observed value, in seconds, of a TTD or TTR that never
+// happened (the fault was not detected, or the system did not recover
+// before the run ended). It is 1e9 s (about 32 years): above any bound a
+// scenario states, so "ttr(x) <= 5s" fails on it and "ttr(x) > 1s"
+// passes, as they should; finite, so that a verdict encodes as JSON; and
+// small enough to convert to a time.Duration without overflow in any
+// formatter. Renderers should print it as "never"; the verdict's detail
+// says so too.
+const Never = 1e9
 
 // FaultJudge evaluates the fault-family metrics of the expectation
 // language (ttd, ttr, blast_radius.endpoints, .services, .requests,
