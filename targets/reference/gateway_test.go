@@ -22,7 +22,7 @@ type fakeService struct {
 	traces  []string
 }
 
-func newFakeService(t *testing.T) *fakeService {
+func newFakeService(t testing.TB) *fakeService {
 	f := &fakeService{}
 	f.healthy.Store(true)
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +48,7 @@ func newFakeService(t *testing.T) *fakeService {
 
 // testGateway runs the real gateway handler, with its links through a real
 // faults/proxy server, in front of one fake instance per service.
-func testGateway(t *testing.T, mut func(*Options)) (http.Handler, map[string]*fakeService) {
+func testGateway(t testing.TB, mut func(*Options)) (http.Handler, map[string]*fakeService) {
 	o := DefaultOptions()
 	o.HealthInterval, o.UnhealthyThreshold, o.HealthyThreshold = 20*time.Millisecond, 2, 2
 	if mut != nil {
