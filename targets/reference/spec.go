@@ -43,23 +43,28 @@ type Spec struct {
 	Instances []InstanceSpec `json:"instances"`
 }
 
-// newSpec assigns free loopback ports to every instance.
+// newSpec assigns free loopback ports to every instance, all drawn in one
+// go so that no two instances are given the same port.
 func newSpec(dir string, o Options) (*Spec, error) {
 	s := &Spec{Dir: dir, Options: o}
+	need := 0
+	for _, role := range roleOrder {
+		per := 2
+		if role == "bus" {
+			per = 3
+		}
+		need += per * roleCount[role]
+	}
+	ports, err := freePorts(need)
+	if err != nil {
+		return nil, err
+	}
+	next := func() string { p := ports[0]; ports = ports[1:]; return p }
 	for _, role := range roleOrder {
 		for i := 1; i <= roleCount[role]; i++ {
-			in := InstanceSpec{Role: role, ID: role + "-" + strconv.Itoa(i)}
-			n := 2
+			in := InstanceSpec{Role: role, ID: role + "-" + strconv.Itoa(i), Addr: next(), Admin: next()}
 			if role == "bus" {
-				n = 3
-			}
-			ports, err := freePorts(n)
-			if err != nil {
-				return nil, err
-			}
-			in.Addr, in.Admin = ports[0], ports[1]
-			if role == "bus" {
-				in.Cluster = ports[2]
+				in.Cluster = next()
 			}
 			s.Instances = append(s.Instances, in)
 		}
