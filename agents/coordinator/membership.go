@@ -124,6 +124,13 @@ const maxInFlight = 3
 // heartbeat renews every serving agent's lease, restating its share.
 func (c *Coordinator) heartbeat() {
 	for id, m := range c.members {
+		if m.state == "pending" {
+			// Not accepted yet: the agent may not have heard of this
+			// coordinator through gossip when the first assign came, and
+			// ignored it. Agents take a repeated assign as a no-op.
+			c.assign(id, m.share)
+			continue
+		}
 		if !m.serving() || m.inFlight >= maxInFlight {
 			continue
 		}
