@@ -9,7 +9,10 @@ func init() {
 // HTTPAbortToxic answers percent% of HTTP/1.1 requests itself with status
 // (the request never reaches the upstream), as a failing load balancer or
 // an Envoy abort fault would. The connection stays open unless the
-// request asked to close it. Upstream stream only.
+// request asked to close it. Upstream stream only. Correct for clients
+// that wait for each response before the next request (keep-alive, as
+// browsers and Go's client do); for pipelining clients the reply may
+// overtake responses to earlier requests still on their way.
 type HTTPAbortToxic struct {
 	Status  int     `json:"status"`
 	Percent float64 `json:"percent"` // 0..100
