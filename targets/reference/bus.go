@@ -84,14 +84,14 @@ func runBus(ctx context.Context, n *node) error {
 	if err != nil {
 		return err
 	}
-	n.ready = func() bool { return busReady(s) }
-	n.stats = func() any {
+	n.setReady(func() bool { return busReady(s) })
+	n.setStats(func() any {
 		v, _ := s.Varz(nil)
 		if v == nil {
 			return map[string]any{}
 		}
 		return map[string]any{"connections": v.Connections, "routes": v.Routes, "in_msgs": v.InMsgs, "out_msgs": v.OutMsgs, "js_ready": busReady(s)}
-	}
+	})
 	<-ctx.Done()
 	s.Shutdown()
 	s.WaitForShutdown()

@@ -36,7 +36,7 @@ func runCatalog(ctx context.Context, n *node) (http.Handler, error) {
 	}
 	c := &catalog{n: n, kv: kv, cache: map[string]cachedItem{}}
 	c.warm(ctx)
-	n.stats = c.statsView
+	n.setStats(c.statsView)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /catalog/items/{id}", c.get)
 	return mux, nil

@@ -57,8 +57,8 @@ func runGateway(ctx context.Context, n *node) (http.Handler, error) {
 		g.limiter = rate.NewLimiter(rate.Limit(n.o.ThrottleRate), n.o.ThrottleBurst)
 	}
 	go g.health.run(ctx)
-	n.ready = g.ready
-	n.stats = g.statsView
+	n.setReady(g.ready)
+	n.setStats(g.statsView)
 	return g, nil
 }
 

@@ -70,7 +70,7 @@ func testGateway(t testing.TB, mut func(*Options)) (http.Handler, map[string]*fa
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !n.ready() {
+	for !n.isReady() {
 		if time.Now().After(deadline) {
 			t.Fatal("gateway never registered its instances")
 		}

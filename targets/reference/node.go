@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -25,9 +26,28 @@ type node struct {
 	log   *log.Logger
 	nc    *nats.Conn
 	js    jetstream.JetStream
-	// ready and stats feed the admin endpoint; roles set them.
-	ready func() bool
-	stats func() any
+	// ready and stats feed the admin endpoint, which serves while the
+	// role is still starting: roles set them with setReady and setStats.
+	ready atomic.Pointer[func() bool]
+	stats atomic.Pointer[func() any]
+}
+
+func (n *node) setReady(f func() bool) { n.ready.Store(&f) }
+func (n *node) setStats(f func() any)  { n.stats.Store(&f) }
+
+// isReady reports the role's readiness (false until the role says).
+func (n *node) isReady() bool {
+	f := n.ready.Load()
+	return f != nil && (*f)()
+}
+
+// statsView returns the role's stats, or nil before it has any.
+func (n *node) statsView() any {
+	f := n.stats.Load()
+	if f == nil {
+		return nil
+	}
+	return (*f)()
 }
 
 // connectBus connects to the three buses through this instance's links.

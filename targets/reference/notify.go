@@ -49,7 +49,7 @@ func runNotify(ctx context.Context, n *node) (http.Handler, error) {
 		return nil, err
 	}
 	context.AfterFunc(ctx, cc.Stop)
-	n.stats = func() any { return nt.stats(context.Background()) }
+	n.setStats(func() any { return nt.stats(context.Background()) })
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /notify/deliveries/{id}", nt.get)
 	mux.HandleFunc("GET /notify/stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, nt.stats(r.Context())) })

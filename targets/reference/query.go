@@ -38,7 +38,7 @@ func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 		return nil, err
 	}
 	context.AfterFunc(ctx, cc.Stop)
-	n.stats = q.statsView
+	n.setStats(q.statsView)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /query/orders/{id}", q.get)
 	mux.HandleFunc("GET /query/stats", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, q.statsView()) })

@@ -32,12 +32,7 @@ func Serve(ctx context.Context, specPath, role, id string) error {
 	if err != nil {
 		return fmt.Errorf("%s admin: %w", id, err)
 	}
-	adminSrv := &http.Server{Handler: adminMux(n.links, n.tr, func() bool { return n.ready != nil && n.ready() }, func() any {
-		if n.stats == nil {
-			return nil
-		}
-		return n.stats()
-	}), ReadHeaderTimeout: 5 * time.Second}
+	adminSrv := &http.Server{Handler: adminMux(n.links, n.tr, n.isReady, n.statsView), ReadHeaderTimeout: 5 * time.Second}
 	go adminSrv.Serve(admin)
 	defer adminSrv.Close()
 
@@ -64,8 +59,8 @@ func Serve(ctx context.Context, specPath, role, id string) error {
 	})
 	mux.Handle("/", h)
 	srv := &http.Server{Handler: n.tr.wrap(endpointName, role == "gateway", mux), ReadHeaderTimeout: 5 * time.Second}
-	if n.ready == nil {
-		n.ready = func() bool { return true }
+	if n.ready.Load() == nil {
+		n.setReady(func() bool { return true })
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
