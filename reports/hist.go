@@ -29,8 +29,10 @@ type Hist struct {
 	// H is the decoded histogram. It is nil for a Hist read from JSON and
 	// not changed since; use Snapshot to read it in every case.
 	H *hdr.Histogram
-	// raw is the base64 V2 encoding, kept while H is nil.
-	raw []byte
+	// raw is the base64 V2 encoding and packed its sparse decoding, kept
+	// while H is nil: reads and merges use packed, writes use raw.
+	raw    []byte
+	packed *hdr.PackedHistogram
 }
 
 // NewHist returns an empty histogram with the shared bounds.
@@ -62,13 +64,11 @@ func (h *Hist) Snapshot() *hdr.Histogram {
 	if h.H != nil {
 		return h.H
 	}
-	if h.raw == nil {
+	if h.packed == nil {
 		return nil
 	}
-	d, err := hdr.Decode(h.raw)
-	if err != nil {
-		return nil // UnmarshalJSON already proved it decodes
-	}
+	d := hdr.New(HistMin, HistMax, HistDigits)
+	h.packed.MergeInto(d)
 	return d
 }
 
@@ -82,11 +82,16 @@ func (h *Hist) materialize() {
 	} else {
 		h.H = hdr.New(HistMin, HistMax, HistDigits)
 	}
-	h.raw = nil
+	h.raw, h.packed = nil, nil
 }
 
 // Merge adds o's counts into h.
 func (h *Hist) Merge(o *Hist) {
+	if o != nil && o.H == nil && o.packed != nil {
+		h.materialize()
+		o.packed.MergeInto(h.H) // sparse: work per populated bucket
+		return
+	}
 	src := o.Snapshot()
 	if src == nil {
 		return
@@ -97,6 +102,9 @@ func (h *Hist) Merge(o *Hist) {
 
 // Count is the number of recorded values.
 func (h *Hist) Count() int64 {
+	if h != nil && h.H == nil && h.packed != nil {
+		return h.packed.TotalCount()
+	}
 	s := h.Snapshot()
 	if s == nil {
 		return 0
@@ -106,6 +114,12 @@ func (h *Hist) Count() int64 {
 
 // Quantile returns the value at percentile q (0..100) as a duration.
 func (h *Hist) Quantile(q float64) time.Duration {
+	if h != nil && h.H == nil && h.packed != nil {
+		if h.packed.TotalCount() == 0 {
+			return 0
+		}
+		return time.Duration(h.packed.ValueAtPercentile(q)) * time.Microsecond
+	}
 	s := h.Snapshot()
 	if s == nil || s.TotalCount() == 0 {
 		return 0
@@ -115,6 +129,12 @@ func (h *Hist) Quantile(q float64) time.Duration {
 
 // Max returns the largest recorded value, at histogram precision.
 func (h *Hist) Max() time.Duration {
+	if h != nil && h.H == nil && h.packed != nil {
+		if h.packed.TotalCount() == 0 {
+			return 0
+		}
+		return time.Duration(h.packed.Max()) * time.Microsecond
+	}
 	s := h.Snapshot()
 	if s == nil || s.TotalCount() == 0 {
 		return 0
@@ -124,7 +144,7 @@ func (h *Hist) Max() time.Duration {
 
 // MarshalJSON encodes the histogram as a base64 V2 compressed string.
 func (h *Hist) MarshalJSON() ([]byte, error) {
-	if h == nil || (h.H == nil && h.raw == nil) {
+	if h == nil || (h.H == nil && h.packed == nil) {
 		return []byte("null"), nil
 	}
 	if h.H == nil {
@@ -143,7 +163,9 @@ func (h *Hist) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("histogram: %w", err)
 	}
-	d, err := hdr.Decode([]byte(s))
+	// The sparse decoder bounds every allocation by the header's geometry
+	// and never builds the dense array, so a hostile file costs little.
+	d, err := hdr.DecodePacked([]byte(s))
 	if err != nil {
 		return fmt.Errorf("decode histogram: %w", err)
 	}
@@ -152,7 +174,7 @@ func (h *Hist) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("histogram bounds %d..%d at %d digits, faultline uses %d..%d at %d",
 			d.LowestTrackableValue(), d.HighestTrackableValue(), d.SignificantFigures(), HistMin, HistMax, HistDigits)
 	}
-	h.H, h.raw = nil, []byte(s)
+	h.H, h.raw, h.packed = nil, []byte(s), d
 	return nil
 }
 
@@ -164,10 +186,18 @@ func (h *Hist) UnmarshalJSON(b []byte) error {
 type histSum struct {
 	counts []int64
 	other  *Hist
+	sparse *Hist // sums the histograms read from JSON, merged sparsely
 }
 
 // add merges h into the sum.
 func (s *histSum) add(h *Hist) {
+	if h != nil && h.H == nil && h.packed != nil {
+		if s.sparse == nil {
+			s.sparse = NewHist()
+		}
+		s.sparse.Merge(h)
+		return
+	}
 	src := h.Snapshot()
 	if src == nil {
 		return
@@ -195,6 +225,9 @@ func (s *histSum) add(h *Hist) {
 func (s *histSum) reset() {
 	clear(s.counts)
 	s.other = nil
+	if s.sparse != nil {
+		s.sparse.H.Reset()
+	}
 }
 
 // hist returns the sum as a new Hist.
@@ -206,6 +239,12 @@ func (s *histSum) hist() *Hist {
 	}
 	if s.other != nil {
 		out.Merge(s.other)
+	}
+	if s.sparse != nil && s.sparse.H.TotalCount() > 0 {
+		if s.counts == nil && s.other == nil {
+			return &Hist{H: s.sparse.H.Clone()} // the usual case: nothing to add
+		}
+		out.Merge(s.sparse)
 	}
 	return out
 }

@@ -191,7 +191,7 @@ func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 		if len(in) == 0 {
 			continue
 		}
-		lat, svc := decoded(w.Latency), decoded(w.Service)
+		lat, svc := w.Latency, w.Service
 		for _, i := range in {
 			s := &out[i]
 			s.Windows++
@@ -222,15 +222,6 @@ func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 		sort.Strings(s.Agents)
 	}
 	return out
-}
-
-// decoded returns h with its histogram decoded once, for merging into
-// several others.
-func decoded(h *Hist) *Hist {
-	if s := h.Snapshot(); s != nil {
-		return &Hist{H: s}
-	}
-	return nil
 }
 
 func addCounts[K comparable](dst, src map[K]int64) {
