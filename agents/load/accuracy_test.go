@@ -28,8 +28,10 @@ func TestRateAccuracy(t *testing.T) {
 	if tot.intended != 10000 {
 		t.Errorf("intended = %d, want 10000", tot.intended)
 	}
+	// Timing problems are judged only if the machine let the process run.
+	var timing []string
 	if d := math.Abs(float64(tot.requests)-10000) / 10000; d > 0.02 {
-		t.Errorf("requests = %d, %.2f%% off 10000 (allowed 2%%)", tot.requests, d*100)
+		timing = append(timing, fmt.Sprintf("requests = %d, %.2f%% off 10000 (allowed 2%%)", tot.requests, d*100))
 	}
 	if tot.good != tot.requests {
 		t.Errorf("good = %d of %d", tot.good, tot.requests)
@@ -37,19 +39,22 @@ func TestRateAccuracy(t *testing.T) {
 	stalled := starve.end()
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	var over []string
 	for s, n := range srv.slices {
 		if n > 300 {
-			over = append(over, fmt.Sprintf("slice %v..: %d requests", time.Duration(s)*100*time.Millisecond, n))
+			timing = append(timing, fmt.Sprintf("slice %v..: %d requests, above 1.5x the intended 200",
+				time.Duration(s)*100*time.Millisecond, n))
 		}
 	}
 	switch {
-	case len(over) > 0 && stalled > 50*time.Millisecond:
-		// Client and server share this process: after a long stall both
-		// run their backlog at once, whatever the pacer did.
-		t.Skipf("the machine kept this process off the CPU for %s; 100 ms slices cannot be judged (%v)", stalled, over)
-	case len(over) > 0:
-		t.Errorf("slices above 1.5x the intended 200 (longest stall %s): %v", stalled, over)
+	case len(timing) > 0 && stalled > 50*time.Millisecond:
+		// Client and server share this process: a machine that keeps it
+		// off the CPU delays the engine past its drain and makes both sides
+		// run their backlog at once, whatever the pacer did. A spinning
+		// engine could not cause this: the Go scheduler preempts it every
+		// 10 ms, so the watcher would still wake on time.
+		t.Skipf("the machine kept this process off the CPU for %s; timing cannot be judged: %v", stalled, timing)
+	case len(timing) > 0:
+		t.Errorf("longest stall %s, timing off: %v", stalled, timing)
 	}
 	if len(ws) != 5 {
 		t.Errorf("got %d windows, want 5", len(ws))
