@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -21,6 +22,12 @@ type MemNetwork struct {
 	byAddr map[string]*MemTransport
 	byName map[string]*MemTransport
 	port   int
+
+	// Tap, when set before nodes start, gets the raw bytes of every stream
+	// (reliable message) one node sent another, once the sender closes it,
+	// as an eavesdropper on the wire would see them: still encrypted by
+	// memberlist. Tests use it to capture and replay traffic (see Replay).
+	Tap func(from, to string, b []byte)
 }
 
 // MemTransport is one node's attachment to a MemNetwork.
@@ -157,7 +164,12 @@ func (t *MemTransport) DialAddressTimeout(a memberlist.Address, timeout time.Dur
 	defer tm.Stop()
 	select {
 	case p.streams <- &memConn{Conn: remote, local: p.addr, remote: t.addr}:
-		return &memConn{Conn: local, local: t.addr, remote: p.addr}, nil
+		c := &memConn{Conn: local, local: t.addr, remote: p.addr}
+		if tap := t.net.Tap; tap != nil {
+			c.tap = func(b []byte) { tap(t.name, p.name, b) }
+			c.rec = &bytes.Buffer{}
+		}
+		return c, nil
 	case <-tm.C:
 		local.Close()
 		remote.Close()
@@ -181,6 +193,55 @@ func (t *MemTransport) Shutdown() error {
 type memConn struct {
 	net.Conn
 	local, remote net.Addr
+	tap           func([]byte)
+	mu            sync.Mutex
+	rec           *bytes.Buffer // what was written, for tap
+}
+
+// Write records what is written when tapped.
+func (c *memConn) Write(b []byte) (int, error) {
+	if c.rec != nil {
+		c.mu.Lock()
+		c.rec.Write(b)
+		c.mu.Unlock()
+	}
+	return c.Conn.Write(b)
+}
+
+// Close hands the whole stream to the tap.
+func (c *memConn) Close() error {
+	if c.rec != nil {
+		c.mu.Lock()
+		b, tap := c.rec.Bytes(), c.tap
+		c.rec, c.tap = nil, nil
+		c.mu.Unlock()
+		if tap != nil && len(b) > 0 {
+			tap(b)
+		}
+	}
+	return c.Conn.Close()
+}
+
+// Replay opens a stream to the node named to, as if from a node that is
+// not in the cluster, and writes b: a captured message sent again.
+func (n *MemNetwork) Replay(to string, b []byte) error {
+	n.mu.RLock()
+	p := n.byName[to]
+	n.mu.RUnlock()
+	if p == nil || p.isDown() {
+		return fmt.Errorf("%w: %s", errUnreachable, to)
+	}
+	local, remote := net.Pipe()
+	from := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
+	select {
+	case p.streams <- &memConn{Conn: remote, local: p.addr, remote: from}:
+	case <-time.After(5 * time.Second):
+		return fmt.Errorf("memnet: replay to %s: timeout", to)
+	}
+	defer local.Close()
+	_ = local.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := local.Write(b)
+	return err
 }
 
 func (c *memConn) LocalAddr() net.Addr  { return c.local }
