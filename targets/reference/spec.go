@@ -82,12 +82,13 @@ func freePorts(n int) ([]string, error) {
 	for tries := 0; len(out) < n && tries < 2000; tries++ {
 		port := lo + rand.IntN(hi-lo)
 		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		if portTaken(addr) || slices.Contains(out, addr) {
+		if slices.Contains(out, addr) || portTaken(addr) || !claimPort(port) {
 			continue
 		}
 		out = append(out, addr)
 	}
 	if len(out) < n {
+		releasePorts(out)
 		return nil, fmt.Errorf("no free loopback port in %d..%d", lo, hi)
 	}
 	return out, nil
@@ -161,4 +162,16 @@ func ReadSpec(path string) (*Spec, error) {
 		return nil, fmt.Errorf("topology spec %s: %w", path, err)
 	}
 	return &s, nil
+}
+
+// addrs lists every address the spec claimed.
+func (s *Spec) addrs() []string {
+	var out []string
+	for _, in := range s.Instances {
+		out = append(out, in.Addr, in.Admin)
+		if in.Cluster != "" {
+			out = append(out, in.Cluster)
+		}
+	}
+	return out
 }

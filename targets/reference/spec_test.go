@@ -9,11 +9,12 @@ import (
 // ephemeral range (where links and outgoing connections take theirs).
 func TestNewSpecPortsDistinct(t *testing.T) {
 	lo, hi := portWindow()
-	for range 50 { // a collision was a few percent per spec before
+	for range 20 { // a collision was a few percent per spec before
 		s, err := newSpec(t.TempDir(), DefaultOptions())
 		if err != nil {
 			t.Fatal(err)
 		}
+		defer releasePorts(s.addrs())
 		if len(s.Instances) != 13 {
 			t.Fatalf("%d instances, want 13", len(s.Instances))
 		}
@@ -37,4 +38,35 @@ func TestNewSpecPortsDistinct(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestPortClaims(t *testing.T) {
+	a, err := newSpec(t.TempDir(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newSpec(t.TempDir(), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two specs drawn while neither has bound anything share no port.
+	seen := map[string]bool{}
+	for _, x := range a.addrs() {
+		seen[x] = true
+	}
+	for _, x := range b.addrs() {
+		if seen[x] {
+			t.Fatalf("%s handed to two topologies", x)
+		}
+	}
+	_, port, _ := splitHostPort(a.addrs()[0])
+	if claimPort(port) {
+		t.Fatal("a claimed port was claimed again")
+	}
+	releasePorts(a.addrs())
+	if !claimPort(port) {
+		t.Fatal("a released port could not be claimed")
+	}
+	releasePorts([]string{a.addrs()[0]})
+	releasePorts(b.addrs())
 }

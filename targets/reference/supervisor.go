@@ -123,9 +123,11 @@ func Start(ctx context.Context, cfg Config) (*Topology, error) {
 	}
 	t.spec = spec
 	if err := spec.write(); err != nil {
+		releasePorts(spec.addrs())
 		return nil, err
 	}
 	if err := t.serveRegistry(); err != nil {
+		releasePorts(spec.addrs())
 		return nil, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
@@ -380,6 +382,9 @@ func (t *Topology) Stop(ctx context.Context) error {
 			}
 		}
 		t.wg.Wait()
+		if t.spec != nil {
+			releasePorts(t.spec.addrs())
+		}
 		if t.reg != nil {
 			t.reg.Close()
 		}
