@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -38,10 +39,10 @@ Each input is a result file, a run directory, or a directory of repeated runs
 			if failOn != "worse" && failOn != "never" {
 				return withCode(ExitInvalid, fmt.Errorf("--fail-on %q: allowed are worse, never", failOn))
 			}
-			render := map[string]func(*os.File, []reports.Comparison) error{
-				"text": func(f *os.File, c []reports.Comparison) error { return reports.WriteCompareText(f, c) },
-				"md":   func(f *os.File, c []reports.Comparison) error { return reports.WriteCompareMarkdown(f, c) },
-				"html": func(f *os.File, c []reports.Comparison) error { return reports.WriteCompareHTML(f, c) },
+			render := map[string]func(io.Writer, []reports.Comparison) error{
+				"text": reports.WriteCompareText,
+				"md":   reports.WriteCompareMarkdown,
+				"html": reports.WriteCompareHTML,
 			}[format]
 			if render == nil {
 				return withCode(ExitInvalid, fmt.Errorf("--format %q: allowed are text, md, html", format))
@@ -57,14 +58,16 @@ Each input is a result file, a run directory, or a directory of repeated runs
 			for _, h := range groups[1:] {
 				cs = append(cs, reports.Compare(groups[0], h, cfg))
 			}
-			f := os.Stdout
+			w := cmd.OutOrStdout()
 			if out != "" && out != "-" {
-				if f, err = os.Create(out); err != nil {
+				f, err := os.Create(out)
+				if err != nil {
 					return withCode(ExitHarness, err)
 				}
 				defer f.Close()
+				w = f
 			}
-			if err := render(f, cs); err != nil {
+			if err := render(w, cs); err != nil {
 				return withCode(ExitHarness, err)
 			}
 			for _, c := range cs {
