@@ -172,8 +172,13 @@ type tracker struct {
 }
 
 // observe classifies one read: 2xx is fresh, 404 stale, anything else
-// (no answer, 5xx, 429) a read error that proves nothing. A read's time is
-// when it was sent.
+// (no answer, 5xx, 429) a read error that proves nothing.
+//
+// The server answered somewhere between the read's send and its receipt,
+// so a stale read is stamped when it was sent and a fresh one when it was
+// received: the write surely became visible between the last stale stamp
+// and the first fresh one, however long the client was stalled (a starved
+// CPU widens that bracket; it never moves the truth outside it).
 func (t *tracker) observe(inst string, a answer) {
 	s := t.s
 	s.Reads++
@@ -181,10 +186,10 @@ func (t *tracker) observe(inst string, a answer) {
 	case a.err == nil && a.status >= 200 && a.status <= 299:
 		if !t.fresh[inst] {
 			t.fresh[inst] = true
-			setTime(&s.PerInstance, inst, a.sent)
+			setTime(&s.PerInstance, inst, a.got)
 		}
-		if s.FirstFresh.IsZero() || a.sent.Before(s.FirstFresh) {
-			s.FirstFresh = a.sent
+		if s.FirstFresh.IsZero() || a.got.Before(s.FirstFresh) {
+			s.FirstFresh = a.got
 		}
 	case a.err == nil && a.status == http.StatusNotFound:
 		s.StaleReads++
