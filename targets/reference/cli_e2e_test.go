@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,6 +60,17 @@ func TestE2ETargetUpStatusAndSupervisorDeath(t *testing.T) {
 
 	up.Process.Signal(syscall.SIGKILL)
 	up.Wait()
+	// The dead supervisor's port claims are stale now; drop them rather
+	// than leave them for the next topology to take over.
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir(portLockDir)
+		for _, e := range entries {
+			p := filepath.Join(portLockDir, e.Name())
+			if b, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(up.Process.Pid) {
+				os.Remove(p)
+			}
+		}
+	})
 	eventually(t, 10*time.Second, "every instance dies with the supervisor", func() bool {
 		for _, in := range ins {
 			if err := syscall.Kill(in.PID, 0); !errors.Is(err, syscall.ESRCH) {
