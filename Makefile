@@ -27,7 +27,7 @@ fuzz:
 		pkg=./$$(dirname $$f); \
 		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | sed 's/^func //'); do \
 			echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
-			$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
+			$(GO) test -short -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$pkg; \
 		done; \
 	done
 
@@ -40,7 +40,7 @@ bench-proxy:
 	bash faults/proxy/bench/bench-proxy.sh
 
 bench-cluster:
-	$(GO) test -run='^$$' -bench=. -benchtime=1x ./agents/cluster/
+	$(GO) test -short -run='^$$' -bench=. -benchtime=1x ./agents/cluster/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
