@@ -248,3 +248,12 @@ func (s *histSum) hist() *Hist {
 	}
 	return out
 }
+
+// view is hist without the copy, valid only until the next add or reset:
+// for reading quantiles of one slot.
+func (s *histSum) view() *Hist {
+	if s.counts == nil && s.other == nil && s.sparse != nil {
+		return s.sparse
+	}
+	return s.hist()
+}

@@ -133,7 +133,7 @@ func (r *Result) Series(endpoint string) []Point {
 			for k := i; k < j; k++ {
 				sum.add(r.Windows[refs[k].i].Latency)
 			}
-			h = sum.hist()
+			h = sum.view()
 		}
 		p.Errors = p.Requests - p.Good
 		p.Availability = ratio(p.Good, p.Requests)
