@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/faultline/faultline/agents/cluster"
+	"github.com/faultline/faultline/agents/probes"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/targets"
@@ -67,6 +68,11 @@ type Session struct {
 	Target Inventory
 	// Graph is the target's dependency graph for the header (blast radius).
 	Graph *reports.DepGraph
+	// ProbeReaders, keyed by probe name, are the read instances a probe
+	// polls directly (each query instance, say), so per-instance lag
+	// shows and probe reads never go through the edge's throttle. A probe
+	// without an entry reads through the edge.
+	ProbeReaders map[string][]probes.Reader
 	// TargetEvents, when set, is polled for the target's lifecycle events
 	// (kills, replacements) since a time, which go into the result.
 	TargetEvents func(since time.Time) []reports.Event

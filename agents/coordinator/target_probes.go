@@ -11,9 +11,10 @@ import (
 )
 
 // startProbes runs the scenario's consistency probes from the coordinator
-// over the schedule [start, end): writes through the edge, reads through
-// the edge, each sample into the result. Probes are light (a few writes a
-// second), so one process runs them; spreading them over agents is a
+// over the schedule [start, end): writes through the edge, reads from
+// every read instance in s.ProbeReaders (else through the edge), each
+// sample into the result. Probes are light (a few writes a second), so one
+// process runs them; spreading them over agents is a
 // later step. The returned wait blocks until every sample has resolved
 // (its grace included) or ctx ends.
 func (s *Session) startProbes(ctx context.Context, runID string, w *reports.Writer, start, end time.Time) (wait func()) {
@@ -27,7 +28,7 @@ func (s *Session) startProbes(ctx context.Context, runID string, w *reports.Writ
 		var p *probes.Prober
 		if err == nil {
 			p, err = probes.New(probes.Config{RunID: runID, AgentID: "coordinator", Probe: pr, WriteURL: sc.Target.BaseURL,
-				Allow: allow, Until: end, Seed: sc.Seed})
+				Readers: s.ProbeReaders[pr.Name], Allow: allow, Until: end, Seed: sc.Seed})
 		}
 		if err != nil {
 			_ = w.Event(reports.Event{Kind: reports.EvNote, Time: time.Now(), Detail: "probe " + pr.Name + " not run: " + err.Error()})

@@ -130,7 +130,28 @@ func (t *Timeline) applied(pf scenarios.PlannedFault, res *Resolved, agent strin
 	for _, in := range res.Instances {
 		t.event(reports.Event{Time: at, Kind: reports.EvFaultApplied, Fault: pf.Name, Agent: agent, Instance: in,
 			Executor: executorName(pf.Kind), Params: eventParams(pf, res, in)})
+		if killed := killedEvent(pf, res, agent, in, at); killed != nil {
+			t.event(*killed)
+		}
 	}
+}
+
+// killedEvent is the instance_killed event of a kill or terminate that an
+// agent sent by pid, or nil for other kinds. The target's supervisor only
+// sees its child exit, so without it the result would not say who killed
+// the instance, or which process it was.
+func killedEvent(pf scenarios.PlannedFault, res *Resolved, agent, instance string, at time.Time) *reports.Event {
+	if pf.Kind != "kill" && pf.Kind != "terminate" {
+		return nil
+	}
+	for _, x := range res.Targets.Procs {
+		if x.Instance == instance {
+			return &reports.Event{Time: at, Kind: reports.EvInstanceKilled, Fault: pf.Name, Agent: agent, Instance: instance,
+				Executor: executorName(pf.Kind), Params: map[string]any{"kind": pf.Kind, "pid": x.PID},
+				Detail: fmt.Sprintf("%s pid %d by agent %s", pf.Kind, x.PID, agent)}
+		}
+	}
+	return nil
 }
 
 func (t *Timeline) reverted(pf scenarios.PlannedFault, res *Resolved, agent string, at time.Time, how string) {

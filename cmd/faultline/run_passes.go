@@ -121,6 +121,7 @@ func runPass(ctx context.Context, base coordinator.Session, p *pass, diag io.Wri
 		insts, _ := ref.topo.Instances(ctx)
 		s.Target = ref.topo
 		s.Graph = depGraph(ref.topo.Graph(), ref.topo.Endpoints(), sc.Load.Mix, insts)
+		s.ProbeReaders = probeReaders(sc.Probes, ref.topo.Endpoints(), insts)
 		s.TargetEvents = ref.events
 	}
 	s.Scenario = &sc

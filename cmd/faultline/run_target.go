@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/agents/probes"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/targets"
@@ -149,4 +150,33 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// probeReaders maps each probe to the instances that serve its read path
+// directly: the target endpoint its read path matches names the service
+// behind the edge, and every instance of that service is polled, so a
+// lagging replica shows in the per-instance lag, and probe reads never
+// spend the edge's throttle budget that the load is measured against. A
+// probe whose read path matches no endpoint reads through the edge.
+func probeReaders(prs []scenarios.Probe, eps []targets.Endpoint, insts []targets.Instance) map[string][]probes.Reader {
+	out := map[string][]probes.Reader{}
+	for _, pr := range prs {
+		method := pr.Read.Method
+		if method == "" {
+			method = "GET"
+		}
+		svc := ""
+		for _, te := range eps {
+			if strings.EqualFold(method, te.Method) && pathMatches(pr.Read.Path, te.Path) {
+				svc = te.Service
+				break
+			}
+		}
+		for _, in := range insts {
+			if svc != "" && in.Role == svc && in.Addr != "" {
+				out[pr.Name] = append(out[pr.Name], probes.Reader{Name: in.ID, BaseURL: "http://" + in.Addr})
+			}
+		}
+	}
+	return out
 }
