@@ -156,7 +156,7 @@ func (b *BlastRadius) requestRadius(r *Result, warmup time.Duration) {
 // containment checks every breached endpoint against the component's
 // declared and traced dependents.
 func (b *BlastRadius) containment(r *Result) {
-	g, tr := r.Header.Graph, r.Header.Traced
+	g, tr := r.Header.Graph, r.TracedGraph()
 	if b.Component == "" || g == nil {
 		b.Notes = append(b.Notes, "the faulted component or the dependency graph is unknown: containment not judged")
 		return

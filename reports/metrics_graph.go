@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -190,4 +191,32 @@ func (g *DepGraph) Component(target string) string {
 // String renders a path as "endpoint -> a -> b".
 func pathString(endpoint string, path []string) string {
 	return fmt.Sprintf("%s -> %s", endpoint, strings.Join(path, " -> "))
+}
+
+// TracedGraph is the traced dependency graph: Header.Traced, else the last
+// traced event's graph (a run learns it only at its end, after the header
+// was written). nil when the run traced nothing.
+func (r *Result) TracedGraph() *DepGraph {
+	if r.Header.Traced != nil {
+		return r.Header.Traced
+	}
+	for i := len(r.Events) - 1; i >= 0; i-- {
+		e := &r.Events[i]
+		if e.Kind != EvTraced || e.Params["graph"] == nil {
+			continue
+		}
+		if g, ok := e.Params["graph"].(*DepGraph); ok {
+			return g
+		}
+		b, err := json.Marshal(e.Params["graph"])
+		if err != nil {
+			return nil
+		}
+		var g DepGraph
+		if json.Unmarshal(b, &g) != nil {
+			return nil
+		}
+		return &g
+	}
+	return nil
 }

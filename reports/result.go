@@ -117,6 +117,10 @@ const (
 	EvPhase            EventKind = "phase"
 	EvAbort            EventKind = "abort"
 	EvNote             EventKind = "note"
+	// EvTraced carries the dependencies the target's tracing saw over the
+	// run (Params["graph"], a DepGraph), read at the end of the run; the
+	// header, written at the start, cannot hold it. See Result.TracedGraph.
+	EvTraced EventKind = "traced"
 )
 
 // Event is something that happened during a run, with when and who did it.

@@ -73,6 +73,10 @@ type Session struct {
 	// shows and probe reads never go through the edge's throttle. A probe
 	// without an entry reads through the edge.
 	ProbeReaders map[string][]probes.Reader
+	// Traced, when set, returns the dependencies the target's tracing saw;
+	// it is read once the load has stopped and written as a traced event
+	// (blast radius is then traced, not only declared).
+	Traced func(ctx context.Context) *reports.DepGraph
 	// TargetEvents, when set, is polled for the target's lifecycle events
 	// (kills, replacements) since a time, which go into the result.
 	TargetEvents func(since time.Time) []reports.Event
@@ -206,6 +210,7 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 		out, err = co.Run(ctx)
 		waitProbes() // samples resolve within their grace
 		stopEvents() // the last kills and replacements, before the result closes
+		s.writeTraced(ctx, w)
 		return s.afterRun(ctx, w, rep, out, err, finish)
 	}
 	return s.afterRun(ctx, w, rep, nil, err, finish)

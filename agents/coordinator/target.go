@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"context"
 	"time"
 
 	"github.com/faultline/faultline/reports"
@@ -43,4 +44,18 @@ func (s *Session) streamTargetEvents(w *reports.Writer) (stop func()) {
 		}
 	}()
 	return func() { close(quit); <-done }
+}
+
+// writeTraced records the target's traced dependencies as a traced event,
+// bounded so that a hung target never holds up the report.
+func (s *Session) writeTraced(ctx context.Context, w *reports.Writer) {
+	if s.Traced == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if g := s.Traced(ctx); g != nil {
+		_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvTraced, Params: map[string]any{"graph": g},
+			Detail: "dependencies the target's tracing saw over the run"})
+	}
 }
