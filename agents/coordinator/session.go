@@ -81,6 +81,9 @@ type Session struct {
 	// (kills, replacements) since a time, which go into the result.
 	TargetEvents func(since time.Time) []reports.Event
 	Progress     func(Snapshot)
+	// Tap, when set, sees every agent record, window and event the run
+	// writes, as it writes them (live metrics sit behind it).
+	Tap Sink
 	// Log receives diagnostics (agents' too); nil discards.
 	Log io.Writer
 }
@@ -184,11 +187,12 @@ func (s *Session) Run(ctx context.Context) (*Report, error) {
 			local.Stop(5 * time.Second)
 		}
 	}()
-	co, err := New(Config{Node: node, RunID: runID, Scenario: sc, MinAgents: s.minAgents(), WaitAgents: s.WaitAgents, Lease: s.Lease, Sink: w, Progress: s.Progress, Log: s.Log})
+	sink := tee(w, s.Tap)
+	co, err := New(Config{Node: node, RunID: runID, Scenario: sc, MinAgents: s.minAgents(), WaitAgents: s.WaitAgents, Lease: s.Lease, Sink: sink, Progress: s.Progress, Log: s.Log})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHarness, err)
 	}
-	tl, err := NewTimeline(TimelineConfig{Node: node, RunID: runID, Scenario: sc, Plan: plan, Inventory: s.Target, Lease: s.Lease, Sink: w, Log: s.Log})
+	tl, err := NewTimeline(TimelineConfig{Node: node, RunID: runID, Scenario: sc, Plan: plan, Inventory: s.Target, Lease: s.Lease, Sink: sink, Log: s.Log})
 	if err != nil {
 		_, _ = finish(Aborted, err.Error(), 4)
 		return nil, fmt.Errorf("%w: %v", ErrHarness, err)

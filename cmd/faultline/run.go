@@ -23,7 +23,8 @@ import (
 type runFlags struct {
 	out, keyFile, bind, advertise string
 	quiet, verbose                bool
-	quick                         bool // run_quick.go
+	quick                         bool   // run_quick.go
+	metricsAddr                   string // run_metrics.go
 	lease, waitAgents             time.Duration
 }
 
@@ -51,6 +52,7 @@ failed (for example, not enough agents).`,
 	fl.StringVar(&f.bind, "bind", "", "address[:port] the coordinator gossips on (default 127.0.0.1, any port)")
 	fl.StringVar(&f.advertise, "advertise", "", "address[:port] agents reach the coordinator at")
 	fl.DurationVar(&f.lease, "lease", 5*time.Second, "agents stop load and revert faults after this long without the coordinator")
+	fl.StringVar(&f.metricsAddr, "metrics-addr", "", "serve live Prometheus metrics (rate, errors, latency per endpoint, faults, agents) at host:port/metrics while the run goes")
 	fl.DurationVar(&f.waitAgents, "wait-agents", coordinator.DefaultWaitAgents, "how long to wait for agents before giving up (exit 4)")
 	rootCmd.AddCommand(cmd)
 }
@@ -103,6 +105,11 @@ func runScenario(cmd *cobra.Command, arg string, f runFlags) error {
 	if !f.quiet {
 		s.Progress = newProgress(stderr, sc.Name).print
 	}
+	stopMetrics, err := serveLiveMetrics(cmd, f.metricsAddr, s)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if sc.Target.Kind == "reference" || len(sc.Variants) > 0 {
