@@ -74,3 +74,32 @@ func TestWhitepaperSchedule(t *testing.T) {
 		}
 	})
 }
+
+// TestWhitepaperLagBoundJudgesConvergence: a write made when a partition
+// starts is stale for the whole partition, so a lag bound shorter than a
+// partition fails by construction. Every partition must be shorter than
+// every consistency_lag bound of the game day's claims, with room left to
+// converge.
+func TestWhitepaperLagBoundJudgesConvergence(t *testing.T) {
+	for _, name := range []string{"whitepaper", "whitepaper-quick"} {
+		sc, err := scenarios.Resolve(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := scenarios.NewPlan(sc)
+		for _, c := range sc.Claims {
+			for _, r := range c.Rules {
+				x := r.Expr
+				if x == nil || x.Left.Metric == nil || x.Right.Metric != nil || (x.Left.Metric.Name != "consistency_lag.p99" && x.Left.Metric.Name != "consistency_lag.max") {
+					continue
+				}
+				bound := time.Duration(x.Right.Value * float64(time.Second))
+				for _, f := range p.Faults {
+					if f.Kind == "partition" && f.Until-f.At > bound-time.Second {
+						t.Errorf("%s: partition %s lasts %s, but %s bounds lag at %s: it fails by construction", name, f.Name, f.Until-f.At, r.Source, bound)
+					}
+				}
+			}
+		}
+	}
+}
