@@ -39,8 +39,12 @@ bench-load:
 bench-proxy:
 	bash faults/proxy/bench/bench-proxy.sh
 
+# Command fan-out to 3 and 50 agents over real loopback, then convergence
+# and failure detection of CLUSTER_NODES simulated agents in memory.
+CLUSTER_NODES ?= 1000
 bench-cluster:
-	$(GO) test -short -run='^$$' -bench=. -benchtime=1x ./agents/cluster/
+	$(GO) test -run='^$$' -bench=Fanout -benchtime=1x ./agents/cluster/
+	FAULTLINE_BENCH_NODES=$(CLUSTER_NODES) $(GO) test -run='^$$' -bench=Converge -benchtime=1x -timeout 20m -v ./agents/cluster/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
