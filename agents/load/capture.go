@@ -70,6 +70,14 @@ func (s *captureStore) pick(ep, name string, u uint64) (string, bool) {
 // "order.id", "items.0.sku") from body. Missing paths are skipped: a
 // response that lacks the field captures nothing, and is not an error.
 func extract(body []byte, paths map[string]string) map[string]string {
+	return ExtractJSON(body, paths)
+}
+
+// ExtractJSON reads each named field path ("id", "order.id",
+// "items.0.sku") from a JSON body: name -> value as text. Missing paths and
+// bodies that are not JSON yield nothing, never an error. Probes read their
+// write responses with it too.
+func ExtractJSON(body []byte, paths map[string]string) map[string]string {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any

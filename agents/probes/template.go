@@ -1,14 +1,13 @@
 package probes
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/faultline/faultline/agents/load"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -103,53 +102,15 @@ func (t *tmpl) render(e *env, escape bool) (string, error) {
 }
 
 // extract reads each JSON path ("id", "order.id", "items.0.sku") from a
-// write response body; missing paths are left out.
+// write response body, keyed by the path; missing paths are left out. The
+// load engine's captures read responses the same way.
 func extract(body []byte, paths []string) map[string]string {
 	if len(paths) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if dec.Decode(&doc) != nil {
-		return nil
-	}
-	out := map[string]string{}
+	named := make(map[string]string, len(paths))
 	for _, p := range paths {
-		if v, ok := lookup(doc, p); ok {
-			out[p] = v
-		}
+		named[p] = p
 	}
-	return out
-}
-
-func lookup(doc any, path string) (string, bool) {
-	cur := doc
-	for _, seg := range strings.Split(path, ".") {
-		switch c := cur.(type) {
-		case map[string]any:
-			v, ok := c[seg]
-			if !ok {
-				return "", false
-			}
-			cur = v
-		case []any:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(c) {
-				return "", false
-			}
-			cur = c[i]
-		default:
-			return "", false
-		}
-	}
-	switch v := cur.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		return strconv.FormatBool(v), true
-	}
-	return "", false
+	return load.ExtractJSON(body, named)
 }
