@@ -217,34 +217,23 @@ func (d *decoder) strings(n *yaml.Node, what string) []string {
 
 // strMap decodes a mapping of names to single values (headers, captures).
 func (d *decoder) strMap(n *yaml.Node, what string) map[string]string {
-	if n.Kind != yaml.MappingNode {
-		d.fail(n, "a mapping of names to values", "%s must be a mapping, got %s", what, kindName(n))
-		return nil
-	}
-	out := map[string]string{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		key, ok := d.scalar(k, what+" key", "a name")
-		if !ok {
-			continue
-		}
-		if _, dup := out[key]; dup {
-			d.fail(k, "each key once", "duplicate key %q in %s", key, what)
-			continue
-		}
-		out[key] = d.str(v, what+"."+key)
-	}
-	return out
+	return mapping(d, n, what, "a mapping of names to values", d.str)
 }
 
 // anyMap decodes free-form options: scalars stay text, except true and
 // false (booleans) and plain numbers (float64); lists and mappings nest.
 func (d *decoder) anyMap(n *yaml.Node, what string) map[string]any {
+	return mapping(d, n, what, "a mapping", d.anyValue)
+}
+
+// mapping decodes a mapping whose keys are names, each value by value;
+// a duplicate key is an error at the second one.
+func mapping[T any](d *decoder, n *yaml.Node, what, allowed string, value func(*yaml.Node, string) T) map[string]T {
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, "a mapping", "%s must be a mapping, got %s", what, kindName(n))
+		d.fail(n, allowed, "%s must be a mapping, got %s", what, kindName(n))
 		return nil
 	}
-	out := map[string]any{}
+	out := map[string]T{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		key, ok := d.scalar(k, what+" key", "a name")
@@ -255,7 +244,7 @@ func (d *decoder) anyMap(n *yaml.Node, what string) map[string]any {
 			d.fail(k, "each key once", "duplicate key %q in %s", key, what)
 			continue
 		}
-		out[key] = d.anyValue(v, what+"."+key)
+		out[key] = value(v, what+"."+key)
 	}
 	return out
 }
