@@ -5,39 +5,31 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
-	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
+	"sync/atomic"
 )
 
 // query is the read side of CQRS: an in-memory projection of ORDERS, fed
-// by an ordered consumer. GET /query/orders/{id} is 404 until the order is
-// projected; that delay is the consistency lag probes measure. Pulls
-// expire after 5 s with a 1 s heartbeat, so a consumer lost in a partition
-// is noticed and recreated within seconds of healing.
+// by this instance's own pull consumer (query_feed.go). GET
+// /query/orders/{id} is 404 until the order is projected; that delay is
+// the consistency lag probes measure.
 type query struct {
 	n *node
 
 	mu      sync.RWMutex
 	orders  map[string]OrderPlaced
-	lastSeq uint64
+	lastSeq uint64 // highest stream sequence projected (or skipped)
+	applied uint64 // events projected; equals len(orders) unless one was applied twice
+
+	consumers atomic.Uint64 // consumers created, the first included
 }
 
 func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 	q := &query{n: n, orders: map[string]OrderPlaced{}}
-	cons, err := waitFor(ctx, "create ordered consumer on "+streamOrders, func(ctx context.Context) (jetstream.Consumer, error) {
-		return n.js.OrderedConsumer(ctx, streamOrders, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subjectPlaced + ">"}})
-	})
+	first, err := waitFor(ctx, "create a consumer on "+streamOrders, q.newConsumer)
 	if err != nil {
 		return nil, err
 	}
-	cc, err := cons.Consume(q.project, jetstream.PullExpiry(5*time.Second), jetstream.PullHeartbeat(time.Second), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-		n.log.Printf("projection: %v", err)
-	}))
-	if err != nil {
-		return nil, err
-	}
-	context.AfterFunc(ctx, cc.Stop)
+	go q.follow(ctx, first)
 	n.setStats(q.statsView)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /query/orders/{id}", q.get)
@@ -45,19 +37,32 @@ func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 	return mux, nil
 }
 
-func (q *query) project(msg jetstream.Msg) {
+// project applies the event at stream sequence seq once: a sequence at or
+// below the last one projected is a redelivery (a consumer recreated from
+// an older position) and is dropped, so projecting is idempotent.
+func (q *query) project(seq uint64, data []byte) {
 	var ev OrderPlaced
-	if err := json.Unmarshal(msg.Data(), &ev); err != nil {
-		q.n.log.Printf("projection: skip undecodable event: %v", err)
+	err := json.Unmarshal(data, &ev)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if seq <= q.lastSeq {
 		return
 	}
-	md, _ := msg.Metadata()
-	q.mu.Lock()
-	q.orders[ev.ID] = ev
-	if md != nil && md.Sequence.Stream > q.lastSeq {
-		q.lastSeq = md.Sequence.Stream
+	q.lastSeq = seq
+	if err != nil {
+		// Skipped, not retried: redelivery would not make it decodable.
+		q.n.log.Printf("projection: skip undecodable event at seq %d: %v", seq, err)
+		return
 	}
-	q.mu.Unlock()
+	q.orders[ev.ID] = ev
+	q.applied++
+}
+
+// next is the stream sequence the projection needs next.
+func (q *query) next() uint64 {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	return q.lastSeq + 1
 }
 
 func (q *query) get(w http.ResponseWriter, r *http.Request) {
@@ -73,12 +78,20 @@ func (q *query) get(w http.ResponseWriter, r *http.Request) {
 
 // QueryStats is what a query instance reports about its projection.
 type QueryStats struct {
-	Projected int    `json:"projected"`
-	LastSeq   uint64 `json:"last_seq"`
+	// Projected is the number of distinct orders in the read model.
+	Projected int `json:"projected"`
+	// LastSeq is the highest ORDERS stream sequence projected.
+	LastSeq uint64 `json:"last_seq"`
+	// Applied counts events applied; above Projected means one order was
+	// projected twice (or the stream holds an order twice).
+	Applied uint64 `json:"applied"`
+	// Consumers counts the consumers this instance created; each one past
+	// the first replaced a feed lost to a fault.
+	Consumers uint64 `json:"consumers"`
 }
 
 func (q *query) statsView() any {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	return QueryStats{Projected: len(q.orders), LastSeq: q.lastSeq}
+	return QueryStats{Projected: len(q.orders), LastSeq: q.lastSeq, Applied: q.applied, Consumers: q.consumers.Load()}
 }
