@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,17 +52,38 @@ type EndpointSummary struct {
 }
 
 // tracer records the traces of one instance: a bounded ring of recent
-// traces plus per-endpoint counters that never grow with requests.
+// traces plus per-endpoint counters that never grow with requests. Every
+// request of the instance goes through add, so add takes no lock: with one
+// mutex here, a CPU-starved process fell into a lock convoy (Go's starving
+// mutex hands it to each waiter in turn, and thousands of finished
+// handlers queued behind it with their responses unsent).
 type tracer struct {
-	mu      sync.Mutex
-	recent  []Trace
-	next    int
-	summary map[string]*EndpointSummary
+	ring    [traceRing]atomic.Pointer[Trace]
+	next    atomic.Uint64
+	summary sync.Map // endpoint -> *endpointCounters
 }
+
+// endpointCounters is the live form of an EndpointSummary.
+type endpointCounters struct {
+	requests atomic.Int64
+	status   sync.Map // int -> *atomic.Int64
+	deps     sync.Map // depOutcome -> *atomic.Int64
+}
+
+type depOutcome struct{ service, outcome string }
 
 const traceRing = 4096 // recent traces kept per instance
 
-func newTracer() *tracer { return &tracer{summary: map[string]*EndpointSummary{}} }
+func newTracer() *tracer { return &tracer{} }
+
+// counter returns the counter under key in m, creating it on first use.
+func counter[K comparable](m *sync.Map, key K) *atomic.Int64 {
+	if v, ok := m.Load(key); ok {
+		return v.(*atomic.Int64)
+	}
+	v, _ := m.LoadOrStore(key, new(atomic.Int64))
+	return v.(*atomic.Int64)
+}
 
 type traceKey struct{}
 
@@ -140,63 +162,57 @@ func (tr *tracer) wrap(name func(*http.Request) string, mint bool, h http.Handle
 }
 
 func (tr *tracer) add(t Trace) {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	s := tr.summary[t.Endpoint]
-	if s == nil {
-		s = &EndpointSummary{Status: map[int]int{}, Deps: map[string]map[string]int{}}
-		tr.summary[t.Endpoint] = s
+	v, ok := tr.summary.Load(t.Endpoint)
+	if !ok {
+		v, _ = tr.summary.LoadOrStore(t.Endpoint, &endpointCounters{})
 	}
-	s.Requests++
-	s.Status[t.Status]++
+	s := v.(*endpointCounters)
+	counter(&s.status, t.Status).Add(1)
 	for _, c := range t.Calls {
-		if s.Deps[c.Service] == nil {
-			s.Deps[c.Service] = map[string]int{}
-		}
-		s.Deps[c.Service][c.Outcome]++
+		counter(&s.deps, depOutcome{c.Service, c.Outcome}).Add(1)
 	}
+	s.requests.Add(1)
 	if t.ID == "" {
 		return
 	}
-	if len(tr.recent) < traceRing {
-		tr.recent = append(tr.recent, t)
-		return
-	}
-	tr.recent[tr.next] = t
-	tr.next = (tr.next + 1) % traceRing
+	i := tr.next.Add(1) - 1
+	tr.ring[i%traceRing].Store(&t)
 }
 
 // find returns the recorded traces with id (one per request that carried it).
 func (tr *tracer) find(id string) []Trace {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
 	var out []Trace
-	for _, t := range tr.recent {
-		if t.ID == id {
-			out = append(out, t)
+	for i := range tr.ring {
+		if t := tr.ring[i].Load(); t != nil && t.ID == id {
+			out = append(out, *t)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
 	return out
 }
 
-// snapshot copies the per-endpoint summary.
+// snapshot copies the per-endpoint summary. Counters are read one by one
+// while requests go on, so a snapshot taken under load may count a request
+// in one map and not yet in another; once requests stop it is exact.
 func (tr *tracer) snapshot() map[string]EndpointSummary {
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	out := make(map[string]EndpointSummary, len(tr.summary))
-	for k, s := range tr.summary {
-		c := EndpointSummary{Requests: s.Requests, Status: map[int]int{}, Deps: map[string]map[string]int{}}
-		for st, n := range s.Status {
-			c.Status[st] = n
-		}
-		for d, m := range s.Deps {
-			c.Deps[d] = map[string]int{}
-			for o, n := range m {
-				c.Deps[d][o] = n
+	out := map[string]EndpointSummary{}
+	tr.summary.Range(func(k, v any) bool {
+		s := v.(*endpointCounters)
+		c := EndpointSummary{Requests: int(s.requests.Load()), Status: map[int]int{}, Deps: map[string]map[string]int{}}
+		s.status.Range(func(st, n any) bool {
+			c.Status[st.(int)] = int(n.(*atomic.Int64).Load())
+			return true
+		})
+		s.deps.Range(func(d, n any) bool {
+			k := d.(depOutcome)
+			if c.Deps[k.service] == nil {
+				c.Deps[k.service] = map[string]int{}
 			}
-		}
-		out[k] = c
-	}
+			c.Deps[k.service][k.outcome] = int(n.(*atomic.Int64).Load())
+			return true
+		})
+		out[k.(string)] = c
+		return true
+	})
 	return out
 }
