@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,9 +65,15 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	}
 	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(4096))
 	var m vegeta.Metrics
+	per := map[string]*vegeta.Metrics{} // by endpoint, to tell which one makes the tail
 	b.ResetTimer()
 	for res := range atk.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, time.Duration(secs)*time.Second, "default-mix") {
 		m.Add(res)
+		k := mixEndpoint(res.Method, res.URL)
+		if per[k] == nil {
+			per[k] = &vegeta.Metrics{}
+		}
+		per[k].Add(res)
 	}
 	m.Close()
 	b.StopTimer()
@@ -76,9 +83,29 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	b.ReportMetric(float64(m.Latencies.P50.Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(m.Latencies.P99.Microseconds())/1000, "p99_ms")
 	b.Logf("status codes %v, errors %v", m.StatusCodes, m.Errors)
+	for _, k := range []string{"catalog.get", "orders.create", "orders.get", "query.get"} {
+		if e := per[k]; e != nil {
+			e.Close()
+			b.Logf("%-13s %6d requests, %5.1f%% success, p50 %v, p99 %v, max %v", k, e.Requests, e.Success*100,
+				e.Latencies.P50.Round(10*time.Microsecond), e.Latencies.P99.Round(10*time.Microsecond), e.Latencies.Max.Round(10*time.Microsecond))
+		}
+	}
 	// Where failures came from, as the gateway traced them.
 	r := call(http.MethodGet, admin(top, "gateway-1")+"/traces/summary", nil)
 	b.Logf("gateway trace summary: %s", r.body)
+}
+
+// mixEndpoint names a request of the default mix as the gateway's traces do.
+func mixEndpoint(method, url string) string {
+	switch {
+	case method == http.MethodPost:
+		return "orders.create"
+	case strings.Contains(url, "/query/"):
+		return "query.get"
+	case strings.Contains(url, "/orders/"):
+		return "orders.get"
+	}
+	return "catalog.get"
 }
 
 func envInt(name string, def int) int {
