@@ -61,11 +61,16 @@ func (l *link) close(reset bool) {
 	})
 }
 
-// changed tells both pumps the toxic chain changed.
-func (l *link) changed() {
+// changed tells both pumps the toxic chain changed, and returns a channel
+// for each pump it kicked off the fast path.
+func (l *link) changed() []<-chan struct{} {
+	var kicked []<-chan struct{}
 	for _, pm := range l.pumps {
-		pm.poke()
+		if k := pm.poke(); k != nil {
+			kicked = append(kicked, k)
+		}
 	}
+	return kicked
 }
 
 func (l *link) seed() (uint64, float64) {
@@ -99,7 +104,8 @@ type pump struct {
 	mu      sync.Mutex
 	fast    bool
 	kicked  bool
-	parking bool // the processor asked the reader to stop at a read deadline
+	left    chan struct{} // closed when the current fast-path copy returns
+	parking bool          // the processor asked the reader to stop at a read deadline
 
 	// Written by the reader before it closes its channel, read by the
 	// processor after: whether it stopped because of parking.
@@ -147,8 +153,9 @@ func (pm *pump) needsSlow() bool {
 }
 
 // poke wakes the processor, or kicks the fast path out of splice when the
-// direction now needs the pipeline.
-func (pm *pump) poke() {
+// direction now needs the pipeline; then it returns a channel closed once
+// the fast-path copy has returned.
+func (pm *pump) poke() <-chan struct{} {
 	select {
 	case pm.notify <- struct{}{}:
 	default:
@@ -158,7 +165,9 @@ func (pm *pump) poke() {
 	if pm.fast && pm.needsSlow() {
 		pm.kicked = true
 		_ = pm.src.SetReadDeadline(time.Unix(1, 0))
+		return pm.left
 	}
+	return nil
 }
 
 func (pm *pump) run() {
@@ -177,6 +186,7 @@ func (pm *pump) runFast() bool {
 		return false
 	}
 	pm.fast = true
+	pm.left = make(chan struct{})
 	pm.mu.Unlock()
 
 	n, err := copyFast(pm.dst, pm.src)
@@ -184,6 +194,7 @@ func (pm *pump) runFast() bool {
 
 	pm.mu.Lock()
 	pm.fast = false
+	close(pm.left)
 	kicked := pm.kicked
 	pm.kicked = false
 	pm.mu.Unlock()

@@ -25,6 +25,9 @@ type Proxy struct {
 	toxics   []*toxicRec
 	version  uint64
 	wg       sync.WaitGroup
+	// kicks are the fast-path copies a chain change kicked out, each
+	// closed once its copy has returned (see awaitKicks).
+	kicks []<-chan struct{}
 
 	chains [2]atomic.Pointer[chain]
 }
@@ -215,6 +218,32 @@ func (p *Proxy) publishLocked() {
 	}
 	p.srv.metrics.toxics.WithLabelValues(p.name).Set(float64(len(p.toxics)))
 	for l := range p.links {
-		l.changed()
+		p.kicks = append(p.kicks, l.changed()...)
+	}
+}
+
+// kickWait bounds how long a toxic change waits for fast-path copies to
+// return. A copy blocked writing to a slow peer reads nothing meanwhile,
+// so the bound only spares the caller, never lets new bytes through.
+const kickWait = time.Second
+
+// awaitKicks waits until every fast-path copy kicked by the last chain
+// changes has returned. Without it a copy caught between its deadline
+// check and its read syscall could still move bytes the client wrote after
+// AddToxic returned: a blackhole that lets the first bytes through. Called
+// without p.mu.
+func (p *Proxy) awaitKicks() {
+	p.mu.Lock()
+	kicks := p.kicks
+	p.kicks = nil
+	p.mu.Unlock()
+	deadline := time.NewTimer(kickWait)
+	defer deadline.Stop()
+	for _, k := range kicks {
+		select {
+		case <-k:
+		case <-deadline.C:
+			return
+		}
 	}
 }

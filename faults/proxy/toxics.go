@@ -115,6 +115,7 @@ func (p *Proxy) AddToxic(s ToxicSpec) (ToxicSpec, error) {
 }
 
 func (p *Proxy) addToxic(s ToxicSpec) (ToxicSpec, error) {
+	defer p.awaitKicks() // after the unlock below: links must leave splice first
 	rec, err := buildToxic(s, nil)
 	if err != nil {
 		return ToxicSpec{}, err
@@ -135,6 +136,7 @@ func (p *Proxy) addToxic(s ToxicSpec) (ToxicSpec, error) {
 // < 0 drops it. A change that leaves attributes and toxicity as they were
 // only touches the lease, so links keep their stages.
 func (p *Proxy) UpdateToxic(name string, attrs map[string]any, toxicity float64, lease time.Duration) (ToxicSpec, error) {
+	defer p.awaitKicks() // after the unlock below
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	i := p.findLocked(name)
