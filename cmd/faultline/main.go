@@ -35,11 +35,13 @@ func execute() int {
 }
 
 // isUsageError recognises cobra's own complaints about the command line,
-// which it returns as plain errors.
+// which it returns as plain errors starting with these words. Only a
+// prefix counts: a harness error that merely mentions "invalid argument"
+// (a syscall's EINVAL, say) must stay exit 4.
 func isUsageError(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "requires at most", "requires exactly", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.HasPrefix(msg, p) {
 			return true
 		}
 	}
