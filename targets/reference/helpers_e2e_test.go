@@ -230,3 +230,19 @@ func serveMain(role string, args []string) int {
 	}
 	return 0
 }
+
+// ordersInARow waits until n orders in a row succeed, item(i) naming the
+// item of the i-th order of the current streak; a failure restarts the
+// streak. It returns how long that took.
+func ordersInARow(t *testing.T, top *Topology, n int, within time.Duration, what string, item func(i int) string) time.Duration {
+	t.Helper()
+	ok := 0
+	return eventually(t, within, what, func() bool {
+		if id, _ := placeOrder(top, item(ok)); id != "" {
+			ok++
+		} else {
+			ok = 0
+		}
+		return ok >= n
+	})
+}

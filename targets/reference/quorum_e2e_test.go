@@ -34,15 +34,7 @@ func TestE2EBreakersOffAndBusQuorum(t *testing.T) {
 		if catalogBad > 0 {
 			t.Errorf("catalog was affected: %d failed reads", catalogBad)
 		}
-		ok := 0
-		eventually(t, 20*time.Second, "5 orders in a row succeed after the latency is removed", func() bool {
-			if id, _ := placeOrder(top, "item-2"); id != "" {
-				ok++
-			} else {
-				ok = 0
-			}
-			return ok >= 5
-		})
+		ordersInARow(t, top, 5, 20*time.Second, "5 orders in a row succeed after the latency is removed", func(int) string { return "item-2" })
 	})
 
 	t.Run("one bus down: orders still succeed", func(t *testing.T) {
@@ -51,15 +43,7 @@ func TestE2EBreakersOffAndBusQuorum(t *testing.T) {
 		}
 		// Stream and KV leaders on bus-2 are re-elected (NATS elects in
 		// 4-9 s); after that every order must succeed.
-		ok := 0
-		took := eventually(t, 30*time.Second, "10 orders in a row succeed with bus-2 dead", func() bool {
-			if id, _ := placeOrder(top, fmt.Sprintf("item-%d", 20+ok)); id != "" {
-				ok++
-			} else {
-				ok = 0
-			}
-			return ok >= 10
-		})
+		took := ordersInARow(t, top, 10, 30*time.Second, "10 orders in a row succeed with bus-2 dead", func(i int) string { return fmt.Sprintf("item-%d", 20+i) })
 		t.Logf("10 orders in a row succeeded %s after killing bus-2", took.Round(time.Millisecond))
 	})
 

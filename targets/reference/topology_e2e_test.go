@@ -67,15 +67,7 @@ func TestE2EDefaultTopology(t *testing.T) {
 			t.Errorf("catalog was affected: %d failed reads", catalogBad)
 		}
 		// Breakers close again once the latency is gone (open 2 s, then trial).
-		ok := 0
-		eventually(t, 20*time.Second, "5 orders in a row succeed after the latency is removed", func() bool {
-			if id, _ := placeOrder(top, "item-2"); id != "" {
-				ok++
-			} else {
-				ok = 0
-			}
-			return ok >= 5
-		})
+		ordersInARow(t, top, 5, 20*time.Second, "5 orders in a row succeed after the latency is removed", func(int) string { return "item-2" })
 	})
 
 	t.Run("partitioned query-1 falls behind and catches up", func(t *testing.T) {
@@ -156,15 +148,7 @@ func TestE2EDefaultTopology(t *testing.T) {
 		}
 		eventually(t, 20*time.Second, "bus-1 routes again after healing", func() bool { return routes() > 0 })
 		// Orders must work again once the cluster has healed.
-		ok := 0
-		eventually(t, 30*time.Second, "5 orders in a row after the bus partition heals", func() bool {
-			if id, _ := placeOrder(top, "item-6"); id != "" {
-				ok++
-			} else {
-				ok = 0
-			}
-			return ok >= 5
-		})
+		ordersInARow(t, top, 5, 30*time.Second, "5 orders in a row after the bus partition heals", func(int) string { return "item-6" })
 	})
 
 	t.Run("paused query-2 leaves the pool until resumed; restart replaces at once", func(t *testing.T) {
