@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -62,7 +63,7 @@ func (x *Executor) Apply(ctx context.Context, cmd FaultCommand) error {
 	if cmd.Lease <= 0 {
 		cmd.Lease = DefaultLease
 	}
-	if err := x.checkAdmins(cmd.Targets.Toxics); err != nil {
+	if err := x.checkAdmins(slices.Concat(cmd.Targets.Toxics, cmd.Replaces)); err != nil {
 		return fmt.Errorf("fault %s: %w", cmd.ID, err)
 	}
 	x.mu.Lock()
@@ -87,6 +88,11 @@ func (x *Executor) Apply(ctx context.Context, cmd FaultCommand) error {
 }
 
 func (x *Executor) apply(ctx context.Context, af *appliedFault, cmd FaultCommand) error {
+	for _, t := range cmd.Replaces {
+		if err := x.Admin.RemoveToxic(ctx, t.Admin, t.Proxy, t.Toxic.Name); err != nil && !errors.Is(err, ErrToxicNotFound) {
+			return fmt.Errorf("remove %s on %s, left by a lost executor: %w", t.Toxic.Name, t.Proxy, err)
+		}
+	}
 	for _, t := range cmd.Targets.Toxics {
 		if err := x.Admin.AddToxic(ctx, t.Admin, t.Proxy, t.Toxic, cmd.Lease); err != nil {
 			return err

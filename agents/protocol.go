@@ -81,6 +81,11 @@ type FaultCommand struct {
 	// toxics per link and the processes by pid (apply only). The agent
 	// executes it as given and never re-resolves a selector.
 	Targets *FaultTargets `json:"targets,omitempty"`
+	// Replaces (apply only) are the toxics of an earlier attempt at this
+	// fault whose executor was lost. They are removed before the new ones
+	// go in: left until their lease ran out, they would stack with them
+	// (a 1 s latency would be 2 s).
+	Replaces []ToxicTarget `json:"replaces,omitempty"`
 }
 
 // FaultAck reports what an agent did with a FaultCommand.
