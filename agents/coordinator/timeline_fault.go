@@ -40,6 +40,7 @@ func (t *Timeline) runFault(start time.Time, i int) {
 	}
 	end := start.Add(pf.Until)
 	excluded := map[string]bool{}
+	var stale []agents.ToxicTarget // a lost executor's toxics, still leased
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		id := fmt.Sprintf("%s-%d", pf.Name, attempt)
 		ctx, cancel := resolveCtx()
@@ -55,7 +56,7 @@ func (t *Timeline) runFault(start time.Time, i int) {
 			return
 		}
 		lease := t.cfg.Lease
-		ack, err := t.send(agent, agents.FaultCommand{Op: agents.FaultApply, ID: id, Spec: spec, Lease: lease, Targets: &res.Targets})
+		ack, err := t.send(agent, agents.FaultCommand{Op: agents.FaultApply, ID: id, Spec: spec, Lease: lease, Targets: &res.Targets, Replaces: stale})
 		if err != nil {
 			t.note(pf.Name, agent, "apply failed: "+err.Error())
 			excluded[agent] = true
@@ -65,6 +66,7 @@ func (t *Timeline) runFault(start time.Time, i int) {
 			return // the executor refused: another agent would too
 		}
 		t.applied(pf, res, agent, ack.At)
+		stale = nil
 		if !held(spec.Kind) {
 			// One-shot: the window still ends at Until, where the plan's
 			// phases end; the target's supervisor does the replacing.
@@ -81,6 +83,7 @@ func (t *Timeline) runFault(start time.Time, i int) {
 		// guard end the fault when the lease runs out, at the latest.
 		t.reverted(pf, res, agent, at, "executor lost; the fault's lease ends it by "+at.Format(time.RFC3339Nano))
 		excluded[agent] = true
+		stale = append(stale, res.Targets.Toxics...)
 		if time.Until(end) <= 0 {
 			return
 		}
