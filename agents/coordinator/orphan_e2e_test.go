@@ -2,11 +2,15 @@ package coordinator
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/faults/process"
+	"github.com/faultline/faultline/targets"
 )
 
 // orphanLease is the lease of the orphan tests (`--lease 5s`, the default).
@@ -174,4 +178,70 @@ func TestAgentKilledHoldingFault(t *testing.T) {
 	if names := px.toxics(t); len(names) != 0 {
 		t.Errorf("toxics %v left after the run", names)
 	}
+}
+
+// Issue #4 for process faults: a pause (SIGSTOP) is in place when the
+// coordinator is SIGKILLed. The agent that holds it resumes it when it
+// stops hearing the coordinator; when that agent is SIGKILLed too, the
+// detached `faultline guard` it started resumes it once the pause's lease
+// runs out. Either way the process runs again within lease + 1 s.
+func TestCoordinatorKilledPauseResumed(t *testing.T) {
+	needBinary(t)
+	if rerunWithoutRace(t, "TestCoordinatorKilledPauseResumed") {
+		return
+	}
+	for _, killAgents := range []bool{false, true} {
+		name := map[bool]string{false: "coordinator", true: "coordinator and every agent"}[killAgents]
+		t.Run(name, func(t *testing.T) { pauseOrphan(t, killAgents) })
+	}
+}
+
+func pauseOrphan(t *testing.T, killAgents bool) {
+	kf := keyFile(t)
+	tg := newTarget(t)
+	victim := exec.Command("sleep", "120")
+	victim.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // faults signal its group
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = victim.Process.Kill(); _ = victim.Wait() })
+	pid := victim.Process.Pid
+	procs := threeAgents(t, "opz", kf)
+	inv := fixedInventory{Insts: []targets.Instance{{Role: "sleeper", ID: "sleeper-1", PID: pid, State: targets.StateRunning}}}
+	fault := "  - {name: freeze, at: 1s, duration: 50s, kind: pause, target: {instance: sleeper-1}}\n"
+	scn := writeScenario(t, "orphan-pause", tg.URL, procs[0].addr, 30, time.Minute, fault)
+	co := startCoordProc(t, coordSpec{Scenario: scn, KeyFile: kf, Lease: orphanLease, Out: filepath.Join(t.TempDir(), "run"), Inventory: inv})
+
+	if waitState(pid, time.Minute, func(s byte) bool { return s == 'T' }).IsZero() {
+		t.Fatalf("pid %d was never paused", pid)
+	}
+	time.Sleep(2 * time.Second) // some renewals
+	killed := co.kill(t)
+	if killAgents {
+		for _, p := range procs {
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		}
+	}
+	resumed := waitState(pid, orphanLease+10*time.Second, func(s byte) bool { return s != 'T' })
+	if resumed.IsZero() {
+		t.Fatalf("pid %d still stopped %s after the kill", pid, time.Since(killed).Round(time.Millisecond))
+	}
+	t.Logf("killed %s; pid %d resumed %s later (lease %s)", map[bool]string{false: "the coordinator", true: "the coordinator and every agent"}[killAgents],
+		pid, resumed.Sub(killed).Round(time.Millisecond), orphanLease)
+	if resumed.Sub(killed) > orphanLease+time.Second {
+		t.Errorf("the pause outlived the coordinator by %s; must end within lease + 1 s", resumed.Sub(killed).Round(time.Millisecond))
+	}
+}
+
+// waitState polls pid's state every 10 ms until ok, for at most d; it
+// returns when ok first held, or zero.
+func waitState(pid int, d time.Duration, ok func(byte) bool) time.Time {
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if s, err := process.State(pid); err == nil && ok(s) {
+			return time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Time{}
 }
