@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -43,8 +44,11 @@ func readLease(path string) (time.Time, time.Duration, error) {
 // RunGuard is the body of `faultline guard`: it watches the lease file of
 // a paused target and sends SIGCONT when the lease runs out, when the
 // file is removed (Resume), or when the file becomes unreadable - in
-// doubt, resume. It returns when the target is resumed or gone; the
-// longest it runs is bounded by maxLife as a last resort.
+// doubt, resume. While another executor's lease on the same target is
+// live (the fault moved to it when this one's executor was lost), the
+// guard waits instead: a SIGCONT now would end that executor's pause.
+// It returns when the target is resumed or gone; the longest it runs is
+// bounded by maxLife as a last resort.
 func RunGuard(t Target, leaseFile string, maxLife time.Duration) error {
 	pid, err := t.resolve()
 	if err != nil {
@@ -57,18 +61,44 @@ func RunGuard(t Target, leaseFile string, maxLife time.Duration) error {
 			return nil
 		}
 		renewed, lease, err := readLease(leaseFile)
+		why := ""
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			return resume(pid, "lease file removed")
+			why = "lease file removed"
 		case err != nil:
-			return resume(pid, err.Error())
+			why = err.Error()
 		case time.Since(renewed) > lease:
-			return resume(pid, "lease expired")
+			why = "lease expired"
+		}
+		switch {
 		case maxLife > 0 && time.Since(start) > maxLife:
 			return resume(pid, "guard's maximum life reached")
+		case why != "" && !heldElsewhere(pid, leaseFile):
+			return resume(pid, why)
 		}
 		time.Sleep(GuardPoll)
 	}
+}
+
+// leaseGlob matches the lease files of every pause of pid in dir.
+func leaseGlob(dir string, pid int) string {
+	return filepath.Join(dir, fmt.Sprintf("faultline-pause-%d-*.lease", abs(pid)))
+}
+
+// heldElsewhere reports whether a lease file other than own, beside it,
+// holds a live pause of pid. Executors on one host share the directory
+// (os.TempDir by default), as they share the pid space.
+func heldElsewhere(pid int, own string) bool {
+	files, _ := filepath.Glob(leaseGlob(filepath.Dir(own), pid))
+	for _, f := range files {
+		if f == own {
+			continue
+		}
+		if renewed, lease, err := readLease(f); err == nil && time.Since(renewed) <= lease {
+			return true
+		}
+	}
+	return false
 }
 
 func resume(pid int, why string) error {

@@ -51,7 +51,7 @@ func (g Guard) Pause(t Target, lease time.Duration) (*Paused, error) {
 	if dir == "" {
 		dir = os.TempDir()
 	}
-	f, err := os.CreateTemp(dir, fmt.Sprintf("faultline-pause-%d-*.lease", abs(pid)))
+	f, err := os.CreateTemp(dir, leaseGlob("", pid))
 	if err != nil {
 		return nil, fmt.Errorf("pause %s: lease file: %w", t, err)
 	}
@@ -121,12 +121,17 @@ func (p *Paused) Renew(lease time.Duration) error {
 	return writeLease(p.LeaseFile, lease)
 }
 
-// Resume continues the target now and dismisses the guard.
+// Resume continues the target now and dismisses the guard. While another
+// executor's pause of the target is live, the target stays stopped: the
+// pause is that executor's to end.
 func (p *Paused) Resume() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done = true
 	_ = os.Remove(p.LeaseFile)
+	if pid, err := p.Target.resolve(); err == nil && heldElsewhere(pid, p.LeaseFile) {
+		return nil
+	}
 	return Resume(p.Target)
 }
 

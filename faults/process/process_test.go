@@ -107,3 +107,59 @@ func TestPauseResumeAndLease(t *testing.T) {
 	}
 	waitState(t, pid, 'S', 5*time.Second)
 }
+
+// The fault moved to another executor, which paused the process again
+// under its own lease; the first executor is gone. Its guard's lease runs
+// out, but it leaves the process stopped while the other lease is live,
+// and resumes it once that one ends too.
+func TestGuardLeavesAnotherLivePause(t *testing.T) {
+	cmd := startSleep(t)
+	pid := cmd.Process.Pid
+	g := testGuard(t.TempDir())
+	if _, err := g.Pause(Target{PID: pid}, 200*time.Millisecond); err != nil { // never renewed
+		t.Fatal(err)
+	}
+	next, err := g.Pause(Target{PID: pid}, 400*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 8 { // 1.6 s: the first lease is long gone
+		time.Sleep(200 * time.Millisecond)
+		if err := next.Renew(400 * time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := State(pid); st != 'T' {
+			t.Fatalf("state %c while the second pause's lease is live, want T", st)
+		}
+	}
+	// The second executor is gone too: both guards resume it.
+	d := waitState(t, pid, 'S', 3*time.Second)
+	t.Logf("resumed %v after the second lease's last renewal (lease 400ms)", d)
+}
+
+// The first executor is alive but lost its fault to another one, and
+// reverts when its run stops: it must not resume the other's pause.
+func TestResumeLeavesAnotherLivePause(t *testing.T) {
+	cmd := startSleep(t)
+	pid := cmd.Process.Pid
+	g := testGuard(t.TempDir())
+	first, err := g.Pause(Target{PID: pid}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := g.Pause(Target{PID: pid}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * GuardPoll) // the first guard has seen its file go
+	if st, _ := State(pid); st != 'T' {
+		t.Fatalf("state %c after the first executor's revert, want T (the second still holds it)", st)
+	}
+	if err := second.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, pid, 'S', 3*time.Second)
+}
