@@ -2,7 +2,6 @@ package coordinator
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -86,100 +85,6 @@ func TestCoordinatorKilledFaultReverted(t *testing.T) {
 	}
 }
 
-// An agent holding a latency fault is SIGKILLed mid-fault.
-//
-// Decision: the scenario asked for the fault for its whole window, so the
-// experiment goes on: the coordinator sees the renewal fail, records the
-// fault reverted by the lost executor, and applies it again on a live
-// agent under a new id. The dead agent's own toxic is nobody's to renew,
-// so the proxy drops it when its lease runs out, within lease + 1 s of
-// the kill. The two never stack: a second 1 s toxic beside the first
-// would double the latency the scenario asked for. At the end of the
-// window the new holder reverts it, and the link is clean.
-func TestAgentKilledHoldingFault(t *testing.T) {
-	needBinary(t)
-	if rerunWithoutRace(t, "TestAgentKilledHoldingFault") {
-		return
-	}
-	kf := keyFile(t)
-	tg := newTarget(t)
-	upstream := strings.TrimPrefix(tg.URL, "http://")
-	px := startProxyProc(t, upstream)
-	procs := threeAgents(t, "oak", kf)
-	const window = 20 * time.Second
-	scn := writeScenario(t, "orphan-agent", "http://"+px.listen, procs[0].addr, 30, 25*time.Second, slowEdge(window))
-	spec := coordSpec{Scenario: scn, KeyFile: kf, Lease: orphanLease, Out: filepath.Join(t.TempDir(), "run"), Inventory: px.inventory(upstream)}
-	s, err := spec.session()
-	if err != nil {
-		t.Fatal(err)
-	}
-	type result struct {
-		rep *Report
-		err error
-	}
-	res := make(chan result, 1)
-	go func() { r, err := s.Run(t.Context()); res <- result{r, err} }()
-
-	first := "fl-slow-web-1-"
-	if at, names := px.waitToxics(t, time.Minute, func(n []string) bool { return hasName(n, first) }); at.IsZero() {
-		t.Fatalf("attempt 1's toxic never appeared (toxics %v)", names)
-	}
-	time.Sleep(2 * time.Second)
-	// The timeline places a fault on the first live agent by sorted id.
-	holder := procs[0]
-	if err := syscall.Kill(-holder.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	killed := time.Now()
-
-	// Watch the link until the window is over: when the dead agent's
-	// toxic goes, when the replacement comes, and whether both were there.
-	var oldGone, newCame time.Time
-	stacked := 0
-	for time.Since(killed) < window {
-		names := px.toxics(t)
-		now := time.Now()
-		if oldGone.IsZero() && !hasName(names, first) {
-			oldGone = now
-		}
-		if newCame.IsZero() && hasName(names, "fl-slow-web-2-") {
-			newCame = now
-		}
-		if len(names) > 1 {
-			stacked++
-			t.Logf("%s after the kill: toxics %v", now.Sub(killed).Round(time.Millisecond), names)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	r := <-res
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	t.Logf("holder %s SIGKILLed; its toxic went %s later; the replacement came %s after the kill; %d polls saw toxics stacked",
-		holder.id, oldGone.Sub(killed).Round(time.Millisecond), newCame.Sub(killed).Round(time.Millisecond), stacked)
-	for _, e := range r.rep.Result.Events {
-		if e.Fault != "" {
-			t.Logf("event %s %s %s %s", e.Time.Format("15:04:05.000"), e.Kind, e.Agent, e.Detail)
-		}
-	}
-	switch {
-	case oldGone.IsZero():
-		t.Errorf("the dead agent's toxic was still there %s after the kill", window)
-	case oldGone.Sub(killed) > orphanLease+time.Second:
-		t.Errorf("the dead agent's toxic stayed %s after the kill; must go within lease + 1 s", oldGone.Sub(killed).Round(time.Millisecond))
-	}
-	// Detection: a failed renewal (every lease/3) or a 5 s ack timeout.
-	if newCame.IsZero() || newCame.Sub(killed) > orphanLease/3+5*time.Second+2*time.Second {
-		t.Errorf("the fault was not re-applied on a live agent in time (at %v after the kill)", newCame.Sub(killed))
-	}
-	if stacked > 0 {
-		t.Errorf("the dead agent's toxic and its replacement were on the link together in %d polls: the latency doubled", stacked)
-	}
-	if names := px.toxics(t); len(names) != 0 {
-		t.Errorf("toxics %v left after the run", names)
-	}
-}
-
 // Issue #4 for process faults: a pause (SIGSTOP) is in place when the
 // coordinator is SIGKILLed. The agent that holds it resumes it when it
 // stops hearing the coordinator; when that agent is SIGKILLed too, the
@@ -199,13 +104,7 @@ func TestCoordinatorKilledPauseResumed(t *testing.T) {
 func pauseOrphan(t *testing.T, killAgents bool) {
 	kf := keyFile(t)
 	tg := newTarget(t)
-	victim := exec.Command("sleep", "120")
-	victim.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // faults signal its group
-	if err := victim.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = victim.Process.Kill(); _ = victim.Wait() })
-	pid := victim.Process.Pid
+	pid := startVictim(t)
 	procs := threeAgents(t, "opz", kf)
 	inv := fixedInventory{Insts: []targets.Instance{{Role: "sleeper", ID: "sleeper-1", PID: pid, State: targets.StateRunning}}}
 	fault := "  - {name: freeze, at: 1s, duration: 50s, kind: pause, target: {instance: sleeper-1}}\n"
@@ -238,10 +137,13 @@ func pauseOrphan(t *testing.T, killAgents bool) {
 func waitState(pid int, d time.Duration, ok func(byte) bool) time.Time {
 	end := time.Now().Add(d)
 	for time.Now().Before(end) {
-		if s, err := process.State(pid); err == nil && ok(s) {
+		if s, err := processState(pid); err == nil && ok(s) {
 			return time.Now()
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	return time.Time{}
 }
+
+// processState is the state letter of pid (T: stopped).
+var processState = process.State
