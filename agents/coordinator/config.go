@@ -69,6 +69,12 @@ const (
 	// agent costs more than waiting for a dead one (which membership
 	// catches anyway).
 	acceptTimeout = 10 * time.Second
+	// stragglerQuiet and maxDrainFactor bound the wait for agents that are
+	// still sending when the drain runs out (Coordinator.stillSending): one
+	// heard from within stragglerQuiet is waited for, up to maxDrainFactor
+	// drains after the schedule's end in all.
+	stragglerQuiet = 3 * time.Second
+	maxDrainFactor = 3
 )
 
 // ErrNotEnoughAgents is returned when fewer than MinAgents agents showed

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/agents"
@@ -41,6 +42,9 @@ type Coordinator struct {
 	out        Outcome
 	hbDone     chan hbResult
 	ending     bool
+	// drainExtended is set once the end's drain has been extended for
+	// agents still sending (stillSending), so that it is noted once.
+	drainExtended bool
 	// startAt, when set, is the schedule start (the session fixes it
 	// before Run so that the result's header can name it); tl runs the
 	// fault timeline. Both are set through timeline_hooks.go.
@@ -154,6 +158,10 @@ func (c *Coordinator) Run(ctx context.Context) (*Outcome, error) {
 				drain = time.After(c.cfg.Drain)
 			}
 		case <-drain:
+			if more := c.stillSending(); more > 0 {
+				drain = time.After(more)
+				continue
+			}
 			return c.close(), nil
 		}
 		if c.ending && c.allDone() {
@@ -170,6 +178,45 @@ func (c *Coordinator) finish(reason string) {
 			go func() { _ = c.node.Send(id, agents.KindStop, c.cfg.RunID, agents.StopMsg{Reason: reason}) }()
 		}
 	}
+}
+
+// stillSending decides, when the drain has run out, whether to wait on:
+// an agent that has not said done but sent something within the last
+// stragglerQuiet is alive and behind (a CPU-starved box finishes its owed
+// requests late), and stopping now would drop its last windows. It returns
+// how long to wait before asking again, or 0 to stop waiting; it never
+// waits past maxDrainFactor drains after the end, and records who held the
+// run up and who was cut off, so no window goes missing silently.
+func (c *Coordinator) stillSending() time.Duration {
+	now := time.Now()
+	var behind, cut []string
+	for id, m := range c.members {
+		if !m.serving() && m.state != "draining" {
+			continue
+		}
+		if now.Sub(m.heard) <= stragglerQuiet {
+			behind = append(behind, id)
+		} else {
+			cut = append(cut, id)
+		}
+	}
+	sort.Strings(behind)
+	sort.Strings(cut)
+	if c.out.Interrupted || c.out.Aborted {
+		behind, cut = nil, append(cut, behind...) // told to stop: no more waiting
+	}
+	hardEnd := c.end.Add(time.Duration(maxDrainFactor) * c.cfg.Drain)
+	if len(behind) > 0 && now.Before(hardEnd) {
+		if !c.drainExtended {
+			c.drainExtended = true
+			c.event(reports.Event{Kind: reports.EvNote, Detail: fmt.Sprintf("drain extended: agents still sending windows after the drain: %s", strings.Join(behind, ", "))})
+		}
+		return min(stragglerQuiet, time.Until(hardEnd))
+	}
+	if missing := append(behind, cut...); len(missing) > 0 {
+		c.event(reports.Event{Kind: reports.EvNote, Detail: fmt.Sprintf("stopped waiting %s after the end; these agents had not finished and their last windows are missing: %s", now.Sub(c.end).Round(time.Second), strings.Join(missing, ", "))})
+	}
+	return 0
 }
 
 func (c *Coordinator) allDone() bool {
