@@ -3,7 +3,6 @@ package coordinator
 import (
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -27,14 +26,11 @@ func TestAgentKilledHoldingFault(t *testing.T) {
 	if rerunWithoutRace(t, "TestAgentKilledHoldingFault") {
 		return
 	}
-	kf := keyFile(t)
-	tg := newTarget(t)
-	upstream := strings.TrimPrefix(tg.URL, "http://")
-	px := startProxyProc(t, upstream)
-	procs := threeAgents(t, "oak", kf)
+	r := newProxyRig(t, "oak")
+	px, procs := r.px, r.procs
 	const window = 20 * time.Second
 	scn := writeScenario(t, "orphan-agent", "http://"+px.listen, procs[0].addr, 30, 25*time.Second, slowEdge(window))
-	res := runSession(t, coordSpec{Scenario: scn, KeyFile: kf, Lease: orphanLease, Out: filepath.Join(t.TempDir(), "run"), Inventory: px.inventory(upstream)})
+	res := runSession(t, r.spec(t, scn))
 
 	first := "fl-slow-web-1-"
 	if at, names := px.waitToxics(t, time.Minute, func(n []string) bool { return hasName(n, first) }); at.IsZero() {

@@ -3,7 +3,6 @@ package coordinator
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -31,13 +30,10 @@ func TestCoordinatorKilledFaultReverted(t *testing.T) {
 	if rerunWithoutRace(t, "TestCoordinatorKilledFaultReverted") {
 		return
 	}
-	kf := keyFile(t)
-	tg := newTarget(t)
-	upstream := strings.TrimPrefix(tg.URL, "http://")
-	px := startProxyProc(t, upstream)
-	procs := threeAgents(t, "okc", kf)
+	r := newProxyRig(t, "okc")
+	tg, px, procs := r.tg, r.px, r.procs
 	scn := writeScenario(t, "orphan-latency", "http://"+px.listen, procs[0].addr, 30, time.Minute, slowEdge(55*time.Second))
-	co := startCoordProc(t, coordSpec{Scenario: scn, KeyFile: kf, Lease: orphanLease, Out: filepath.Join(t.TempDir(), "run"), Inventory: px.inventory(upstream)})
+	co := startCoordProc(t, r.spec(t, scn))
 
 	// The fault is in place: on the admin API, and in what a request takes.
 	if at, names := px.waitToxics(t, time.Minute, func(n []string) bool { return len(n) > 0 }); at.IsZero() {

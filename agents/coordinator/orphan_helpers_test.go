@@ -300,6 +300,30 @@ timeline:
 	return p
 }
 
+// proxyRig is the setup of the proxy tests: a gossip key file, the
+// upstream, a `faultline proxy` in front of it, and three agents.
+type proxyRig struct {
+	kf       string
+	tg       *target
+	upstream string // host:port
+	px       *proxyProc
+	procs    []*agentProc
+}
+
+func newProxyRig(t *testing.T, prefix string) *proxyRig {
+	t.Helper()
+	r := &proxyRig{kf: keyFile(t), tg: newTarget(t)}
+	r.upstream = strings.TrimPrefix(r.tg.URL, "http://")
+	r.px = startProxyProc(t, r.upstream)
+	r.procs = threeAgents(t, prefix, r.kf)
+	return r
+}
+
+// spec is a coordinator for the scenario at scn, against the rig.
+func (r *proxyRig) spec(t *testing.T, scn string) coordSpec {
+	return coordSpec{Scenario: scn, KeyFile: r.kf, Lease: orphanLease, Out: filepath.Join(t.TempDir(), "run"), Inventory: r.px.inventory(r.upstream)}
+}
+
 // threeAgents starts three `faultline agent` processes, ids prefix-a..c.
 func threeAgents(t *testing.T, prefix, kf string) []*agentProc {
 	t.Helper()
