@@ -17,8 +17,7 @@ const (
 	streamOrders     = "ORDERS"         // event store: one OrderPlaced per order
 	subjectPlaced    = "orders.placed." // + order id
 	bucketCatalog    = "CATALOG"        // item id -> Item JSON
-	bucketStock      = "STOCK"          // item id -> decimal stock
-	bucketResv       = "RESERVATIONS"   // order id -> reservation, makes reserve idempotent
+	bucketStock      = "STOCK"          // item id -> decimal stock; each write's message id is its order id
 	consumerNotify   = "notify"         // notify's durable work-queue consumer
 	dataReplicas     = 3
 	bootstrapTimeout = 30 * time.Second
@@ -58,7 +57,7 @@ func bootstrap(ctx context.Context, js jetstream.JetStream, o Options) error {
 		return fmt.Errorf("create stream %s: %w", streamOrders, err)
 	}
 	kvs := map[string]jetstream.KeyValue{}
-	for _, b := range []string{bucketCatalog, bucketStock, bucketResv} {
+	for _, b := range []string{bucketCatalog, bucketStock} {
 		kv, err := retry(ctx, func(ctx context.Context) (jetstream.KeyValue, error) {
 			return js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b, Replicas: dataReplicas, Storage: jetstream.FileStorage})
 		})

@@ -4,19 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // inventory keeps stock in the STOCK bucket and reserves it with
-// compare-and-set. A reservation is keyed by order id, so a retried
-// reserve never takes stock twice.
+// compare-and-set. Every stock write carries the order id as its JetStream
+// message id, so the bus drops a retried reserve of the same order as a
+// duplicate: it never takes stock twice, even when the first attempt's
+// write was applied but its ack was lost. That holds for the bucket's
+// duplicate window (two minutes), far longer than the retries of one order.
 type inventory struct {
 	n     *node
 	stock jetstream.KeyValue
-	resv  jetstream.KeyValue
+	cache *stockCache
+	locks *keyLocks
+
+	reserves, conflicts, reads atomic.Int64
 }
 
 // Reservation is the body of POST /reserve.
@@ -26,21 +34,34 @@ type Reservation struct {
 	Qty   int    `json:"qty"`
 }
 
+// InventoryStats is inventory's /stats: how often a reserve's
+// compare-and-set lost, and how often the stock had to be read from the
+// bus rather than taken from the cache.
+type InventoryStats struct {
+	Reserves  int64 `json:"reserves"`
+	Conflicts int64 `json:"cas_conflicts"`
+	Reads     int64 `json:"stock_reads"`
+}
+
 // errNoStock means the item has less stock than asked.
 var errNoStock = errors.New("insufficient stock")
 
 const casAttempts = 32 // CAS retries under contention before giving up
+
+// jsErrMsgIDInFlight is JetStream's "duplicate message id is in process":
+// another write with the same message id is proposed but not yet applied.
+const jsErrMsgIDInFlight jetstream.ErrorCode = 10158
 
 func runInventory(ctx context.Context, n *node) (http.Handler, error) {
 	stock, err := waitFor(ctx, "open bucket "+bucketStock, func(ctx context.Context) (jetstream.KeyValue, error) { return n.js.KeyValue(ctx, bucketStock) })
 	if err != nil {
 		return nil, err
 	}
-	resv, err := waitFor(ctx, "open bucket "+bucketResv, func(ctx context.Context) (jetstream.KeyValue, error) { return n.js.KeyValue(ctx, bucketResv) })
-	if err != nil {
-		return nil, err
-	}
-	inv := &inventory{n: n, stock: stock, resv: resv}
+	inv := &inventory{n: n, stock: stock, cache: newStockCache(), locks: newKeyLocks()}
+	go inv.cache.follow(ctx, stock, n.log.Printf)
+	n.setStats(func() any {
+		return InventoryStats{Reserves: inv.reserves.Load(), Conflicts: inv.conflicts.Load(), Reads: inv.reads.Load()}
+	})
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /reserve", inv.reserve)
 	mux.HandleFunc("GET /stock/{item}", inv.get)
@@ -53,69 +74,106 @@ func (inv *inventory) reserve(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, "body must be {\"order\":id,\"item\":id,\"qty\":n>=1}")
 		return
 	}
-	err := inv.n.busCall(r.Context(), func(ctx context.Context) error {
-		_, err := inv.resv.Create(ctx, rq.Order, []byte(rq.Item+" "+strconv.Itoa(rq.Qty)))
+	inv.reserves.Add(1)
+	left, dup, err := inv.take(r.Context(), rq.Order, rq.Item, int64(rq.Qty))
+	switch {
+	case err == nil && dup:
+		writeJSON(w, http.StatusOK, map[string]any{"reserved": true, "duplicate": true})
+	case err == nil:
+		writeJSON(w, http.StatusOK, map[string]any{"reserved": true, "left": left})
+	case errors.Is(err, errNoStock):
+		writeErr(w, http.StatusConflict, "%s: %v", rq.Item, err)
+	case errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrInvalidKey):
+		writeErr(w, http.StatusNotFound, "no item %q", rq.Item)
+	default:
+		writeErr(w, http.StatusServiceUnavailable, "stock store unavailable: %v", err)
+	}
+}
+
+// take decrements the item's stock for order with compare-and-set, starting
+// from the cached revision. It reads the bus only when the cache has no
+// entry, lost a compare-and-set, or says too little is left (a stale value
+// must not refuse an order). dup reports that order had already taken it.
+func (inv *inventory) take(ctx context.Context, order, item string, qty int64) (left int64, dup bool, err error) {
+	unlock, err := inv.locks.lock(ctx, item)
+	if err != nil {
+		return 0, false, err
+	}
+	defer unlock()
+	e, cached := inv.cache.get(item)
+	for range casAttempts {
+		if !cached {
+			if e, err = inv.read(ctx, item); err != nil {
+				return 0, false, err
+			}
+		}
+		if e.have < qty {
+			if cached {
+				cached = false
+				continue
+			}
+			return 0, false, errNoStock
+		}
+		ack, err := inv.write(ctx, order, item, e.have-qty, e.rev)
+		switch {
+		case err == nil && ack.Duplicate:
+			return 0, true, nil
+		case err == nil:
+			inv.cache.put(item, stockEntry{have: e.have - qty, rev: ack.Sequence})
+			return e.have - qty, false, nil
+		case !isConflict(err):
+			return 0, false, err
+		}
+		inv.conflicts.Add(1)
+		cached = false
+	}
+	return 0, false, errors.New("stock update kept conflicting")
+}
+
+// read gets the item's stock from the bus and refreshes the cache with it.
+func (inv *inventory) read(ctx context.Context, item string) (stockEntry, error) {
+	inv.reads.Add(1)
+	var e stockEntry
+	err := inv.n.busCall(ctx, func(ctx context.Context) error {
+		kve, err := inv.stock.Get(ctx, item)
+		if err != nil {
+			return err
+		}
+		have, err := strconv.ParseInt(string(kve.Value()), 10, 64)
+		if err != nil {
+			return fmt.Errorf("stock of %q is not a number: %w", item, err)
+		}
+		e = stockEntry{have: have, rev: kve.Revision()}
+		return nil
+	})
+	if err == nil {
+		inv.cache.put(item, e)
+	}
+	return e, err
+}
+
+// write sets the item's stock to have if its revision is still rev, with
+// order as the message id (see inventory). It publishes to the bucket's
+// subject itself because KeyValue.Update takes no message id.
+func (inv *inventory) write(ctx context.Context, order, item string, have int64, rev uint64) (*jetstream.PubAck, error) {
+	var ack *jetstream.PubAck
+	err := inv.n.busCall(ctx, func(ctx context.Context) error {
+		var err error
+		ack, err = inv.n.js.Publish(ctx, "$KV."+bucketStock+"."+item, []byte(strconv.FormatInt(have, 10)),
+			jetstream.WithExpectLastSequencePerSubject(rev), jetstream.WithMsgID(order))
 		return err
 	})
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		writeJSON(w, http.StatusOK, map[string]any{"reserved": true, "duplicate": true})
-		return
-	}
-	if err != nil {
-		writeErr(w, http.StatusServiceUnavailable, "reservation store unavailable: %v", err)
-		return
-	}
-	left, err := inv.take(r.Context(), rq.Item, int64(rq.Qty))
-	if err != nil {
-		// Undo the reservation marker so that a retry takes the stock.
-		inv.n.busCall(context.WithoutCancel(r.Context()), func(ctx context.Context) error { return inv.resv.Delete(ctx, rq.Order) })
-		switch {
-		case errors.Is(err, errNoStock):
-			writeErr(w, http.StatusConflict, "%s: %v", rq.Item, err)
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-			writeErr(w, http.StatusNotFound, "no item %q", rq.Item)
-		default:
-			writeErr(w, http.StatusServiceUnavailable, "stock store unavailable: %v", err)
-		}
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"reserved": true, "left": left})
+	return ack, err
 }
 
-// take decrements the item's stock with compare-and-set.
-func (inv *inventory) take(ctx context.Context, item string, qty int64) (int64, error) {
-	for range casAttempts {
-		var left int64
-		err := inv.n.busCall(ctx, func(ctx context.Context) error {
-			e, err := inv.stock.Get(ctx, item)
-			if err != nil {
-				return err
-			}
-			have, err := strconv.ParseInt(string(e.Value()), 10, 64)
-			if err != nil {
-				return err
-			}
-			if have < qty {
-				return errNoStock
-			}
-			left = have - qty
-			_, err = inv.stock.Update(ctx, item, []byte(strconv.FormatInt(left, 10)), e.Revision())
-			return err
-		})
-		if err == nil {
-			return left, nil
-		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongSequence(err) {
-			return 0, err
-		}
-	}
-	return 0, errors.New("stock update kept conflicting")
-}
-
-// isWrongSequence recognises a lost compare-and-set.
-func isWrongSequence(err error) bool {
+// isConflict recognises a write that lost to another one: a stale
+// revision, or the same order's write still in flight.
+func isConflict(err error) bool {
 	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.As(err, &apiErr) &&
+		(apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant ||
+			apiErr.ErrorCode == jsErrMsgIDInFlight)
 }
 
 func (inv *inventory) get(w http.ResponseWriter, r *http.Request) {

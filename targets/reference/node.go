@@ -89,7 +89,7 @@ func (n *node) busCall(ctx context.Context, fn func(context.Context) error) erro
 	outcome := OutcomeOK
 	switch {
 	case err == nil, errors.Is(err, jetstream.ErrKeyNotFound), errors.Is(err, jetstream.ErrMsgNotFound):
-	case errors.Is(err, jetstream.ErrKeyExists), isWrongSequence(err):
+	case isConflict(err):
 		outcome = OutcomeConflict
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
 		outcome = OutcomeTimeout

@@ -1,0 +1,182 @@
+package reference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// testBus starts a one-server JetStream bus with a STOCK bucket and
+// returns a JetStream client of it.
+func testBus(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("test bus not ready")
+	}
+	t.Cleanup(s.Shutdown)
+	nc, err := nats.Connect(s.ClientURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucketStock}); err != nil {
+		t.Fatal(err)
+	}
+	return js
+}
+
+// testInventory is one inventory instance on js, without a watcher: the
+// test decides what its cache holds.
+func testInventory(t *testing.T, js jetstream.JetStream) *inventory {
+	t.Helper()
+	kv, err := js.KeyValue(context.Background(), bucketStock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &node{o: DefaultOptions(), nc: js.Conn(), js: js, log: log.New(io.Discard, "", 0)}
+	return &inventory{n: n, stock: kv, cache: newStockCache(), locks: newKeyLocks()}
+}
+
+func setStock(t *testing.T, kv jetstream.KeyValue, item string, have int64) uint64 {
+	t.Helper()
+	rev, err := kv.Put(context.Background(), item, []byte(strconv.FormatInt(have, 10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
+
+func stockNow(t *testing.T, kv jetstream.KeyValue, item string) int64 {
+	t.Helper()
+	e, err := kv.Get(context.Background(), item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.ParseInt(string(e.Value()), 10, 64)
+	return n
+}
+
+func TestInventoryTake(t *testing.T) {
+	js := testBus(t)
+	for _, tc := range []struct {
+		name    string
+		have    int64       // stock on the bus
+		cached  *stockEntry // what the cache holds (nil: nothing); rev 0 means the bus's revision
+		qty     int64
+		wantErr error
+		left    int64
+	}{
+		{"cache hit", 10, &stockEntry{have: 10}, 3, nil, 7},
+		{"cache miss reads the bus", 10, nil, 3, nil, 7},
+		// Stock changed behind the cache (another instance, an operator):
+		// the compare-and-set loses and the fresh value decides.
+		{"stale cache says more than there is", 1, &stockEntry{have: 40, rev: 1}, 3, errNoStock, 1},
+		{"stale cache says less than there is", 5, &stockEntry{have: 0, rev: 1}, 3, nil, 2},
+		{"exactly what is left", 3, &stockEntry{have: 3}, 3, nil, 0},
+		{"not enough, fresh", 2, nil, 3, errNoStock, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := testInventory(t, js)
+			item := fmt.Sprintf("item-%d", time.Now().UnixNano())
+			setStock(t, inv.stock, item, 0) // so that the stale revision below is old
+			rev := setStock(t, inv.stock, item, tc.have)
+			if tc.cached != nil {
+				e := *tc.cached
+				if e.rev == 0 {
+					e.rev = rev
+				}
+				inv.cache.put(item, e)
+			}
+			left, dup, err := inv.take(context.Background(), "order-"+item, item, tc.qty)
+			if !errors.Is(err, tc.wantErr) || dup {
+				t.Fatalf("take: left %d, dup %v, err %v; want err %v", left, dup, err, tc.wantErr)
+			}
+			if err == nil && left != tc.left {
+				t.Errorf("left = %d, want %d", left, tc.left)
+			}
+			if got := stockNow(t, inv.stock, item); got != tc.left {
+				t.Errorf("stock on the bus = %d, want %d", got, tc.left)
+			}
+		})
+	}
+	t.Run("unknown item", func(t *testing.T) {
+		inv := testInventory(t, js)
+		if _, _, err := inv.take(context.Background(), "o", "no-such-item", 1); !errors.Is(err, jetstream.ErrKeyNotFound) {
+			t.Errorf("take of an unknown item: %v, want ErrKeyNotFound", err)
+		}
+	})
+}
+
+// A retried reserve of one order, on either instance, with a fresh or a
+// stale cache, takes the stock once.
+func TestInventoryRetriedReserveTakesOnce(t *testing.T) {
+	js := testBus(t)
+	a, b := testInventory(t, js), testInventory(t, js)
+	setStock(t, a.stock, "item-r", 100)
+	for i, inv := range []*inventory{a, b, a, b} {
+		left, dup, err := inv.take(context.Background(), "order-1", "item-r", 5)
+		if err != nil {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		if want := i > 0; dup != want {
+			t.Errorf("attempt %d: dup = %v, want %v (left %d)", i, dup, want, left)
+		}
+	}
+	if got := stockNow(t, a.stock, "item-r"); got != 95 {
+		t.Errorf("stock after four attempts of one order = %d, want 95", got)
+	}
+}
+
+// Two instances reserving one item concurrently sell exactly the stock.
+func TestInventoryConcurrentReservesNeverOversell(t *testing.T) {
+	js := testBus(t)
+	insts := []*inventory{testInventory(t, js), testInventory(t, js)}
+	const stock, orders = 30, 80
+	setStock(t, insts[0].stock, "item-c", stock)
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range orders {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _, err := insts[i%2].take(ctx, fmt.Sprintf("order-%d", i), "item-c", 1)
+			k := "ok"
+			if err != nil {
+				k = err.Error()
+			}
+			mu.Lock()
+			outcomes[k]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if outcomes["ok"] != stock || outcomes[errNoStock.Error()] != orders-stock || len(outcomes) != 2 {
+		t.Errorf("outcomes %v, want %d ok and %d %q", outcomes, stock, orders-stock, errNoStock)
+	}
+	if got := stockNow(t, insts[0].stock, "item-c"); got != 0 {
+		t.Errorf("stock after the rush = %d, want 0", got)
+	}
+	t.Logf("compare-and-set conflicts %d and %d, reads %d and %d", insts[0].conflicts.Load(), insts[1].conflicts.Load(), insts[0].reads.Load(), insts[1].reads.Load())
+}
