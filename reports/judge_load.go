@@ -14,11 +14,12 @@ type load struct {
 	Requests, Good, Intended int64
 	Behind                   time.Duration
 	Latency, Service         *Hist
+	GoodLatency              *Hist
 	// Span is how long the merged windows cover, for rates.
 	Span time.Duration
 }
 
-func newLoad() *load { return &load{Latency: NewHist(), Service: NewHist()} }
+func newLoad() *load { return &load{Latency: NewHist(), Service: NewHist(), GoodLatency: NewHist()} }
 
 func (l *load) addSummary(s Summary) {
 	l.Requests += s.Requests
@@ -27,6 +28,7 @@ func (l *load) addSummary(s Summary) {
 	l.Behind = max(l.Behind, s.MaxBehind)
 	l.Latency.Merge(s.Latency)
 	l.Service.Merge(s.Service)
+	l.GoodLatency.Merge(s.GoodLatency)
 }
 
 func (l *load) addWindow(w *Window) {
@@ -36,6 +38,7 @@ func (l *load) addWindow(w *Window) {
 	l.Behind = max(l.Behind, w.Behind)
 	l.Latency.Merge(w.Latency)
 	l.Service.Merge(w.Service)
+	l.GoodLatency.Merge(w.GoodLatency)
 }
 
 // value computes a load metric from the merge, NaN when undefined.
@@ -61,6 +64,15 @@ func (l *load) value(name string) float64 {
 		return sec(l.Latency.Quantile(99.9), l.Latency.Count())
 	case "service_p99":
 		return sec(l.Service.Quantile(99), l.Service.Count())
+	case "good_p50":
+		return sec(l.GoodLatency.Quantile(50), l.GoodLatency.Count())
+	case "good_p99":
+		return sec(l.GoodLatency.Quantile(99), l.GoodLatency.Count())
+	case "goodput":
+		if l.Span <= 0 {
+			return math.NaN()
+		}
+		return float64(l.Good) / l.Span.Seconds()
 	case "rate":
 		if l.Span <= 0 {
 			return math.NaN()
@@ -78,6 +90,9 @@ func (l *load) value(name string) float64 {
 // all endpoints merged (no argument), or each endpoint with the worst one
 // reported (*).
 func (j *judge) loadMetric(e *scenarios.Expr, m *scenarios.MetricRef, from, to time.Duration) (float64, string, error) {
+	if (m.Name == "good_p50" || m.Name == "good_p99") && !j.r.hasGoodLatency() {
+		return 0, "", fmt.Errorf("%s: this result's windows carry no latency of good responses (written before faultline recorded it)", NotMeasured)
+	}
 	span := j.span(from, to)
 	switch m.Arg {
 	case "":
@@ -155,4 +170,16 @@ func (j *judge) span(from, to time.Duration) time.Duration {
 		end = got
 	}
 	return max(end-from, 0)
+}
+
+// hasGoodLatency reports whether the result's windows record the latency
+// of good responses: results written before it was recorded have good
+// responses but no such histogram, and must not read as "no requests".
+func (r *Result) hasGoodLatency() bool {
+	for i := range r.Windows {
+		if r.Windows[i].GoodLatency != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -330,3 +330,44 @@ func TestJudgeServiceTime(t *testing.T) {
 		t.Errorf("p99: %+v", got)
 	}
 }
+
+// good_p99 and goodput read only the good responses: a throttle's instant
+// 429s (half the answers here) neither hide the admitted requests' latency
+// nor count as goodput. A result without good-latency histograms (written
+// before they were recorded) says so instead of reading as "no requests".
+func TestJudgeGoodLatency(t *testing.T) {
+	s, _, r := synth(t, 0)
+	r.Windows = nil
+	for sec := range 4 {
+		w := Window{AgentID: "a1", Endpoint: "browse", Start: t0.Add(time.Duration(5+sec) * time.Second), Length: time.Second,
+			Requests: 200, Good: 100, Latency: NewHist(), GoodLatency: NewHist()}
+		for range 100 {
+			w.Latency.Record(time.Millisecond) // rejected at once
+			w.Latency.Record(80 * time.Millisecond)
+			w.GoodLatency.Record(80 * time.Millisecond)
+		}
+		r.Windows = append(r.Windows, w)
+	}
+	exps := []string{"good_p99(browse) <= 50ms", "good_p50(browse) <= 100ms", "goodput(browse) >= 1/s", "rate(browse) >= 1/s"}
+	s.Expect = nil
+	for _, e := range exps {
+		s.Expect = append(s.Expect, mustExpect(t, e))
+	}
+	v := byExpectation(Judge(s, scenarios.NewPlan(s), r, scenarios.SectionExpect))
+	if got := v[exps[0]]; got.Status != StatusFail || math.Abs(got.Observed-0.08) > 0.001 {
+		t.Errorf("good_p99: %+v, want fail at 80ms", got)
+	}
+	if got := v[exps[1]]; got.Status != StatusPass || math.Abs(got.Observed-0.08) > 0.001 {
+		t.Errorf("good_p50: %+v, want pass at 80ms", got)
+	}
+	if got, rate := v[exps[2]], v[exps[3]].Observed; got.Status != StatusPass || math.Abs(got.Observed-rate/2) > 1e-9 {
+		t.Errorf("goodput: %+v, want half the rate %.1f/s (half the answers were good)", got, rate)
+	}
+	for i := range r.Windows {
+		r.Windows[i].GoodLatency = nil
+	}
+	v = byExpectation(Judge(s, scenarios.NewPlan(s), r, scenarios.SectionExpect))
+	if got := v[exps[0]]; got.Pass || !strings.Contains(got.Detail, NotMeasured) {
+		t.Errorf("good_p99 on an older result: %+v, want not measured", got)
+	}
+}

@@ -67,6 +67,10 @@ type Window struct {
 	// intended send time); Service is raw service time. Microseconds.
 	Latency *Hist `json:"latency,omitempty"`
 	Service *Hist `json:"service,omitempty"`
+	// GoodLatency is Latency for the good responses only: the latency of
+	// the requests a throttle admitted, without its fast rejections. Absent
+	// from results written before it was recorded.
+	GoodLatency *Hist `json:"good_latency,omitempty"`
 	// Deps counts, per dependency the target traced for these requests,
 	// how the calls ended ("inventory:ok", "inventory:error"), when known.
 	Deps map[string]int64 `json:"deps,omitempty"`

@@ -49,8 +49,11 @@ type Summary struct {
 	Status       map[int]int64
 	ErrorClasses map[string]int64
 	Deps         map[string]int64
-	// Latency (corrected) and Service (raw) merged over the range.
+	// Latency (corrected) and Service (raw) merged over the range, and
+	// GoodLatency: Latency of good responses only (empty for windows
+	// written before it was recorded).
 	Latency, Service *Hist
+	GoodLatency      *Hist
 	P50, P90, P99    time.Duration
 	P999, ServiceP99 time.Duration
 	MaxBehind        time.Duration
@@ -166,7 +169,7 @@ func (r *Result) Summary(endpoint string, from, to time.Duration) Summary {
 func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 	origin := r.Origin()
 	out := make([]Summary, len(ranges))
-	lats, svcs := make([]histSum, len(ranges)), make([]histSum, len(ranges))
+	lats, svcs, goods := make([]histSum, len(ranges)), make([]histSum, len(ranges)), make([]histSum, len(ranges))
 	slots := make([]map[int64]bool, len(ranges))
 	agents := make([]map[string]bool, len(ranges))
 	for i, g := range ranges {
@@ -206,11 +209,12 @@ func (r *Result) Summaries(endpoint string, ranges []Range) []Summary {
 			addCounts(s.Deps, w.Deps)
 			lats[i].add(lat)
 			svcs[i].add(svc)
+			goods[i].add(w.GoodLatency)
 		}
 	}
 	for i := range out {
 		s := &out[i]
-		s.Latency, s.Service = lats[i].hist(), svcs[i].hist()
+		s.Latency, s.Service, s.GoodLatency = lats[i].hist(), svcs[i].hist(), goods[i].hist()
 		s.Slots = len(slots[i])
 		s.Errors = s.Requests - s.Good
 		s.Availability = ratio(s.Good, s.Requests)

@@ -26,10 +26,13 @@ type accum struct {
 	status   map[int]int64
 	errors   map[string]int64
 	lat, svc *reports.Hist
+	// goodLat is lat for good responses only: the latency of admitted
+	// requests when a throttle answers the rest with fast 429s.
+	goodLat *reports.Hist
 }
 
 func newAccum() *accum {
-	return &accum{status: map[int]int64{}, errors: map[string]int64{}, lat: reports.NewHist(), svc: reports.NewHist()}
+	return &accum{status: map[int]int64{}, errors: map[string]int64{}, lat: reports.NewHist(), svc: reports.NewHist(), goodLat: reports.NewHist()}
 }
 
 func (a *accum) record(o outcome) {
@@ -45,6 +48,7 @@ func (a *accum) record(o outcome) {
 		a.errors[o.class]++
 	} else if o.goodCode {
 		a.good++
+		a.goodLat.Record(o.latency)
 	}
 	a.lat.Record(o.latency)
 	a.svc.Record(o.service)
@@ -55,8 +59,8 @@ func (a *accum) record(o outcome) {
 func (a *accum) take() *accum {
 	fresh := newAccum()
 	a.mu.Lock()
-	old := &accum{requests: a.requests, good: a.good, status: a.status, errors: a.errors, lat: a.lat, svc: a.svc}
-	a.requests, a.good, a.status, a.errors, a.lat, a.svc = 0, 0, fresh.status, fresh.errors, fresh.lat, fresh.svc
+	old := &accum{requests: a.requests, good: a.good, status: a.status, errors: a.errors, lat: a.lat, svc: a.svc, goodLat: a.goodLat}
+	a.requests, a.good, a.status, a.errors, a.lat, a.svc, a.goodLat = 0, 0, fresh.status, fresh.errors, fresh.lat, fresh.svc, fresh.goodLat
 	a.mu.Unlock()
 	return old
 }

@@ -41,7 +41,7 @@ func (e *Engine) closeWindow(ctx context.Context, out chan<- reports.Window, i i
 			RunID: e.cfg.RunID, AgentID: e.cfg.AgentID, Seq: uint64(i), Endpoint: ep.name,
 			Start: start.Round(0), Length: length,
 			Requests: a.requests, Good: a.good, Intended: intended[idx],
-			Behind: behind, Latency: a.lat, Service: a.svc,
+			Behind: behind, Latency: a.lat, Service: a.svc, GoodLatency: a.goodLat,
 		}
 		if len(a.status) > 0 {
 			w.Status = a.status
