@@ -17,19 +17,22 @@ type query struct {
 
 	mu      sync.RWMutex
 	orders  map[string]OrderPlaced
-	lastSeq uint64 // highest stream sequence projected (or skipped)
-	applied uint64 // events projected; equals len(orders) unless one was applied twice
+	lastSeq uint64            // highest stream sequence projected (or skipped)
+	applied uint64            // events projected; equals len(orders) unless one was applied twice
+	lanes   [feedLanes]string // the bus node each feed lane's consumer is on ("" while lost)
 
 	consumers atomic.Uint64 // consumers created, the first included
 }
 
 func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 	q := &query{n: n, orders: map[string]OrderPlaced{}}
-	first, err := waitFor(ctx, "create a consumer on "+streamOrders, q.newConsumer)
+	first, err := waitFor(ctx, "create a consumer on "+streamOrders, func(ctx context.Context) (*feedConsumer, error) {
+		return q.newLaneConsumer(ctx, 0)
+	})
 	if err != nil {
 		return nil, err
 	}
-	go q.follow(ctx, first)
+	q.startFeed(ctx, first)
 	n.setStats(q.statsView)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /query/orders/{id}", q.get)
@@ -88,10 +91,14 @@ type QueryStats struct {
 	// Consumers counts the consumers this instance created; each one past
 	// the first replaced a feed lost to a fault.
 	Consumers uint64 `json:"consumers"`
+	// FeedServers are the bus nodes the feed's consumers are on, one per
+	// lane ("" for a lane being replaced).
+	FeedServers []string `json:"feed_servers"`
 }
 
 func (q *query) statsView() any {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
-	return QueryStats{Projected: len(q.orders), LastSeq: q.lastSeq, Applied: q.applied, Consumers: q.consumers.Load()}
+	return QueryStats{Projected: len(q.orders), LastSeq: q.lastSeq, Applied: q.applied, Consumers: q.consumers.Load(),
+		FeedServers: append([]string(nil), q.lanes[:]...)}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,7 +16,27 @@ import (
 // if there is one) and then backs off from 1 s: after a heal the read
 // model stayed stale for about 10 s. Here every request is short and the
 // retry is prompt but bounded.
+//
+// The projection is fed by feedLanes consumers at once, each an R1
+// consumer placed on a different bus node when JetStream allows. One
+// consumer was a single point of failure: killing the node that held it
+// left the read model stale until a new one could be created, and that
+// waits for JetStream's meta leader; when the killed node was the meta
+// leader too, query stayed 4-7 s behind (whitepaper game day, kill-bus).
+// With a second lane on another node, the survivor keeps projecting
+// while the lost lane is replaced. project drops what one lane delivers
+// after the other, so two lanes cost one extra delivery per event.
+//
+//	ORDERS ─▶ consumer on bus-a ─▶ lane 1 ─┐
+//	                                      ├─▶ project (by stream sequence, once)
+//	ORDERS ─▶ consumer on bus-b ─▶ lane 2 ─┘
 const (
+	// feedLanes is how many consumers feed the projection at once.
+	feedLanes = 2
+	// feedPlacementTries bounds the creates a lane makes to get a consumer
+	// off the nodes the other lanes use (placement is random among the
+	// stream's live peers: each try lands apart with odds 2/3 on R3).
+	feedPlacementTries = 4
 	// feedRequestTimeout bounds a consumer create or delete request.
 	feedRequestTimeout = time.Second
 	// feedExpiry is how long one pull request waits on the server.
@@ -40,11 +61,61 @@ const (
 type feedConsumer struct {
 	c         jetstream.Consumer
 	name      string
+	server    string // the bus node that holds this R1 consumer
 	delivered uint64
 }
 
 // errFeedGap reports a message missing between two deliveries.
 var errFeedGap = errors.New("consumer sequence gap")
+
+// startFeed runs every lane until ctx ends, first's starting with first.
+func (q *query) startFeed(ctx context.Context, first *feedConsumer) {
+	for lane := range feedLanes {
+		var fc *feedConsumer
+		if lane == 0 {
+			fc = first
+		}
+		go q.follow(ctx, lane, fc)
+	}
+}
+
+// newLaneConsumer creates lane's consumer, on a node no other lane uses
+// if feedPlacementTries allow; a consumer that landed next to another
+// lane's is deleted and tried again. The last try is kept wherever it is:
+// a shared node is a weaker feed, not a broken one.
+func (q *query) newLaneConsumer(ctx context.Context, lane int) (*feedConsumer, error) {
+	for try := 1; ; try++ {
+		fc, err := q.newConsumer(ctx)
+		if err != nil {
+			return nil, err
+		}
+		others := q.laneServers(lane)
+		if try == feedPlacementTries || fc.server == "" || !slices.Contains(others, fc.server) {
+			q.setLaneServer(lane, fc.server)
+			return fc, nil
+		}
+		q.dropConsumer(fc.name)
+	}
+}
+
+// laneServers lists the nodes the lanes other than lane use.
+func (q *query) laneServers(lane int) []string {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	var out []string
+	for i, s := range q.lanes {
+		if i != lane && s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (q *query) setLaneServer(lane int, server string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.lanes[lane] = server
+}
 
 // newConsumer creates an ephemeral, in-memory R1 consumer of ORDERS that
 // starts right after the last projected sequence. AckNone: the projection
@@ -65,38 +136,52 @@ func (q *query) newConsumer(ctx context.Context) (*feedConsumer, error) {
 		return nil, fmt.Errorf("create consumer on %s: %w", streamOrders, err)
 	}
 	q.consumers.Add(1)
-	return &feedConsumer{c: c, name: c.CachedInfo().Name}, nil
+	info := c.CachedInfo()
+	fc := &feedConsumer{c: c, name: info.Name}
+	if info.Cluster != nil {
+		fc.server = info.Cluster.Leader
+	}
+	return fc, nil
 }
 
-// follow pulls from fc and projects until ctx ends. A failed pull (no
-// heartbeat, consumer gone, gap) replaces the consumer; failures in a row
-// wait a jittered, doubling backoff capped at feedBackoffMax.
-func (q *query) follow(ctx context.Context, fc *feedConsumer) {
+// follow runs one lane: it pulls from fc and projects until ctx ends. A
+// failed pull (no heartbeat, consumer gone, gap) replaces the consumer;
+// failures in a row wait a jittered, doubling backoff capped at
+// feedBackoffMax.
+func (q *query) follow(ctx context.Context, lane int, fc *feedConsumer) {
 	backoff := feedBackoffMin
 	var lostAt time.Time
 	var attempts int
+	var lastErr error
 	for ctx.Err() == nil {
 		var err error
 		if fc == nil {
 			attempts++
-			fc, err = q.newConsumer(ctx)
+			fc, err = q.newLaneConsumer(ctx, lane)
 		}
 		if err == nil {
 			err = q.pull(fc)
 		}
 		if err == nil {
 			if !lostAt.IsZero() {
-				q.n.log.Printf("projection: feed resumed at seq %d, %s after it was lost (%d attempts)", q.next(), time.Since(lostAt).Round(time.Millisecond), attempts)
+				q.n.log.Printf("projection: lane %d resumed at seq %d, consumer on %s, %s after it was lost (%d attempts, last error: %v)",
+					lane, q.next(), fc.server, time.Since(lostAt).Round(time.Millisecond), attempts, lastErr)
 				lostAt, attempts = time.Time{}, 0
 			}
 			backoff = feedBackoffMin
 			continue
 		}
+		lastErr = err
 		if lostAt.IsZero() {
 			lostAt = time.Now()
-			q.n.log.Printf("projection: feed lost at seq %d: %v", q.next(), err)
+			where := "none"
+			if fc != nil {
+				where = fc.server
+			}
+			q.n.log.Printf("projection: lane %d lost at seq %d (consumer on %s): %v", lane, q.next(), where, err)
 		}
 		if fc != nil {
+			q.setLaneServer(lane, "")
 			q.dropConsumer(fc.name)
 			fc = nil
 		}

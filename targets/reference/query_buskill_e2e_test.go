@@ -1,0 +1,132 @@
+package reference
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// TestE2EQueryFeedSurvivesBusKill kills a bus node that holds one of
+// query-1's feed consumers, after moving every stream's leader off it (so
+// that orders go on being acknowledged right away), and measures, for every order acknowledged in the 8 s after, how long until
+// both query instances serve it. With one consumer per instance the read
+// model stalled until a replacement could be created: about 1 s to miss
+// two heartbeats, then as long as JetStream's meta leader took to come
+// back when the dead node had been it (4-7 s stale in the whitepaper game
+// day). The second lane on another node keeps projecting meanwhile.
+func TestE2EQueryFeedSurvivesBusKill(t *testing.T) {
+	top := startTopology(t, func(c *Config) { c.ReplaceDelay = 5 * time.Minute })
+	q1, q2 := service(top, "query-1"), service(top, "query-2")
+	visible := func(base, id string) bool {
+		return call(http.MethodGet, base+"/query/orders/"+id, nil).status == http.StatusOK
+	}
+	warm, r := placeOrder(top, "item-1")
+	if warm == "" {
+		t.Fatalf("warm-up order: %d %s %v", r.status, r.body, r.err)
+	}
+	var lanes []string
+	eventually(t, 15*time.Second, "query-1 fed by two lanes on two nodes, the warm-up order on both instances", func() bool {
+		lanes = queryStats(top, "query-1").FeedServers
+		return len(lanes) == feedLanes && lanes[0] != "" && lanes[1] != "" && lanes[0] != lanes[1] &&
+			visible(q1, warm) && visible(q2, warm)
+	})
+	victim := lanes[0]
+	moveLeadersOff(t, top, victim)
+	t.Logf("query-1 lanes on %v, query-2 lanes on %v: killing %s", lanes, queryStats(top, "query-2").FeedServers, victim)
+	if err := top.Kill(context.Background(), victim); err != nil {
+		t.Fatal(err)
+	}
+	killedAt := time.Now()
+
+	// One order at a time for 8 s, each followed until both instances
+	// serve it (at most 10 s): bounded in count and time.
+	var lags []time.Duration
+	var failed int
+	for time.Since(killedAt) < 8*time.Second {
+		id, _ := placeOrder(top, fmt.Sprintf("item-%d", 2+len(lags)%50))
+		acked := time.Now()
+		if id == "" {
+			failed++
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		for !(visible(q1, id) && visible(q2, id)) && time.Since(acked) < 10*time.Second {
+			time.Sleep(10 * time.Millisecond)
+		}
+		lags = append(lags, time.Since(acked))
+	}
+	worst := slices.Max(append([]time.Duration{0}, lags...))
+	t.Logf("after killing %s: %d orders acknowledged (%d failed), visible on both query instances within %s at worst (median %s)",
+		victim, len(lags), failed, worst.Round(time.Millisecond), median(append([]time.Duration{0}, lags...)).Round(time.Millisecond))
+	if len(lags) < 10 {
+		t.Fatalf("only %d orders acknowledged in the 8 s after the kill (%d failed): nothing to measure", len(lags), failed)
+	}
+	// A lost lane takes at least 1 s (two missed heartbeats) to notice,
+	// so a stall shows as >= 1 s; 750 ms leaves room for a loaded machine.
+	if worst > 750*time.Millisecond {
+		t.Errorf("an order acknowledged after %s was killed took %s to be visible on both query instances; want <= 750ms", victim, worst.Round(time.Millisecond))
+	}
+	s1, s2 := queryStats(top, "query-1"), queryStats(top, "query-2")
+	t.Logf("query-1 %+v, query-2 %+v", s1, s2)
+	for _, s := range []QueryStats{s1, s2} {
+		if s.Applied != uint64(s.Projected) {
+			t.Errorf("%+v: an event was projected twice", s)
+		}
+	}
+}
+
+// moveLeadersOff makes every stream led by a node other than victim,
+// asking the bus directly for leader step-downs with a preferred node.
+func moveLeadersOff(t *testing.T, top *Topology, victim string) {
+	t.Helper()
+	var urls []string
+	var other string
+	for _, b := range top.spec.Role("bus") {
+		urls = append(urls, "nats://"+b.Addr)
+		if b.ID != victim {
+			other = b.ID
+		}
+	}
+	nc, err := nats.Connect(strings.Join(urls, ","), nats.Timeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	names := js.StreamNames(ctx)
+	for name := range names.Name() {
+		leader := func() string {
+			s, err := js.Stream(ctx, name)
+			if err != nil || s.CachedInfo().Cluster == nil {
+				return ""
+			}
+			return s.CachedInfo().Cluster.Leader
+		}
+		if leader() != victim {
+			continue
+		}
+		req := fmt.Sprintf(`{"placement":{"preferred":%q}}`, other)
+		if _, err := nc.RequestWithContext(ctx, "$JS.API.STREAM.LEADER.STEPDOWN."+name, []byte(req)); err != nil {
+			t.Fatalf("step down %s's leader %s: %v", name, victim, err)
+		}
+		eventually(t, 10*time.Second, name+" led by another node than "+victim, func() bool {
+			l := leader()
+			return l != "" && l != victim
+		})
+	}
+	if err := names.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
