@@ -21,7 +21,10 @@ import (
 //	go test -run '^$' -bench GatewayDefaultMix -benchtime 1x ./targets/reference
 //
 // FAULTLINE_BENCH_RATE (req/s, default 2000) and FAULTLINE_BENCH_SECONDS
-// (default 15) change the offer.
+// (default 15) change the offer. It logs the machine's load before and
+// after, success and p50/p99/max per endpoint, and CPU ms per request by
+// process. FAULTLINE_BENCH_PROFILE=DIR also writes a CPU profile of every
+// process into DIR.
 func BenchmarkGatewayDefaultMix(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts real processes")
@@ -66,6 +69,12 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(4096))
 	var m vegeta.Metrics
 	per := map[string]*vegeta.Metrics{} // by endpoint, to tell which one makes the tail
+	b.Logf("before: %s", machineLoad())
+	var profiled func()
+	if dir := os.Getenv("FAULTLINE_BENCH_PROFILE"); dir != "" {
+		profiled = profileRun(b, top, dir, max(secs-1, 1))
+	}
+	cpu := newCPUMeter(b, top)
 	b.ResetTimer()
 	for res := range atk.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, time.Duration(secs)*time.Second, "default-mix") {
 		m.Add(res)
@@ -77,12 +86,17 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	}
 	m.Close()
 	b.StopTimer()
+	cpu.report(b, m.Requests)
+	if profiled != nil {
+		profiled()
+	}
+	b.Logf("after: %s", machineLoad())
 	b.ReportMetric(m.Rate, "offered_req/s")
 	b.ReportMetric(m.Throughput, "ok_req/s")
 	b.ReportMetric(m.Success*100, "success_%")
 	b.ReportMetric(float64(m.Latencies.P50.Microseconds())/1000, "p50_ms")
 	b.ReportMetric(float64(m.Latencies.P99.Microseconds())/1000, "p99_ms")
-	b.Logf("status codes %v, errors %v", m.StatusCodes, m.Errors)
+	b.Logf("status codes %v, %d distinct errors, first: %v", m.StatusCodes, len(m.Errors), m.Errors[:min(3, len(m.Errors))])
 	for _, k := range []string{"catalog.get", "orders.create", "orders.get", "query.get"} {
 		if e := per[k]; e != nil {
 			e.Close()
@@ -93,6 +107,9 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	// Where failures came from, as the gateway traced them.
 	r := call(http.MethodGet, admin(top, "gateway-1")+"/traces/summary", nil)
 	b.Logf("gateway trace summary: %s", r.body)
+	for _, id := range []string{"inventory-1", "inventory-2"} {
+		b.Logf("%s stats: %s", id, call(http.MethodGet, admin(top, id)+"/stats", nil).body)
+	}
 }
 
 // mixEndpoint names a request of the default mix as the gateway's traces do.

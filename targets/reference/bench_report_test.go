@@ -1,0 +1,148 @@
+package reference
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// cpuMeter samples the CPU time of every instance and of the bench process
+// itself (vegeta and the supervisor), so that a run reports CPU per request
+// by process: utime+stime is robust to a busy machine, latency is not.
+type cpuMeter struct {
+	ids   []string // instance ids, then "bench"
+	roles map[string]string
+	pids  []int
+	start []time.Duration
+	at    time.Time
+}
+
+func newCPUMeter(b *testing.B, top *Topology) *cpuMeter {
+	ins, err := top.Instances(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := &cpuMeter{roles: map[string]string{"bench": "bench (vegeta, supervisor)"}}
+	for _, in := range ins {
+		m.ids, m.pids = append(m.ids, in.ID), append(m.pids, in.PID)
+		m.roles[in.ID] = in.Role
+	}
+	m.ids, m.pids = append(m.ids, "bench"), append(m.pids, os.Getpid())
+	m.start, m.at = m.sample(b), time.Now()
+	return m
+}
+
+func (m *cpuMeter) sample(b *testing.B) []time.Duration {
+	out := make([]time.Duration, len(m.pids))
+	for i, pid := range m.pids {
+		d, err := procCPU(pid)
+		if err != nil {
+			b.Fatalf("cpu of %s (pid %d): %v", m.ids[i], pid, err)
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// report logs CPU ms per request for each instance and each role, and the
+// cores the whole run used.
+func (m *cpuMeter) report(b *testing.B, requests uint64) {
+	end, wall := m.sample(b), time.Since(m.at)
+	if requests == 0 {
+		b.Log("cpu: no requests")
+		return
+	}
+	perReq := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(requests) }
+	byRole := map[string]time.Duration{}
+	var total time.Duration
+	var lines []string
+	for i, id := range m.ids {
+		d := end[i] - m.start[i]
+		byRole[m.roles[id]] += d
+		total += d
+		lines = append(lines, fmt.Sprintf("%s %.3f", id, perReq(d)))
+	}
+	roles := make([]string, 0, len(byRole))
+	for r := range byRole {
+		roles = append(roles, r)
+	}
+	sort.Strings(roles)
+	var rl []string
+	for _, r := range roles {
+		rl = append(rl, fmt.Sprintf("%s %.3f", r, perReq(byRole[r])))
+	}
+	b.Logf("cpu ms/request over %s and %d requests: total %.3f (%.2f cores)", wall.Round(time.Millisecond), requests, perReq(total), total.Seconds()/wall.Seconds())
+	b.Logf("cpu ms/request by role: %s", strings.Join(rl, ", "))
+	b.Logf("cpu ms/request by process: %s", strings.Join(lines, ", "))
+}
+
+// profileRun writes CPU profiles of every instance and of the bench
+// process into dir while the attack runs: secs seconds, after a warm-up.
+// It returns a wait function that blocks until every profile is written.
+func profileRun(b *testing.B, top *Topology, dir string, secs int) func() {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, in := range top.spec.Instances {
+		wg.Go(func() {
+			u := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", in.Admin, secs)
+			if err := fetchTo(b.Context(), u, filepath.Join(dir, in.ID+".pprof")); err != nil {
+				b.Logf("profile %s: %v", in.ID, err)
+			}
+		})
+	}
+	f, err := os.Create(filepath.Join(dir, "bench.pprof"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Logf("profile bench: %v", err) // -cpuprofile already profiles it
+		f.Close()
+		f = nil
+	}
+	wg.Go(func() {
+		time.Sleep(time.Duration(secs) * time.Second)
+		if f != nil {
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+	})
+	return func() {
+		wg.Wait()
+		b.Logf("cpu profiles in %s: go tool pprof -top %s", dir, filepath.Join(dir, "gateway-1.pprof"))
+	}
+}
+
+func fetchTo(ctx context.Context, url, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
