@@ -24,12 +24,19 @@ func slowEdge(d time.Duration) string {
 // Issue #4: the coordinator is SIGKILLed while a latency fault it leased
 // is in place on a real `faultline proxy`, under load from three agent
 // processes. Within lease + 1 s the proxy has no toxic left, requests
-// through it are fast again, and no load reaches the target.
+// through it are fast again, and no load reaches the target. With every
+// agent SIGKILLed too, the proxy's own lease on the toxic does it alone.
 func TestCoordinatorKilledFaultReverted(t *testing.T) {
 	needBinary(t)
 	if rerunWithoutRace(t, "TestCoordinatorKilledFaultReverted") {
 		return
 	}
+	for _, killAgents := range []bool{false, true} {
+		t.Run(killedWhat(killAgents), func(t *testing.T) { latencyOrphan(t, killAgents) })
+	}
+}
+
+func latencyOrphan(t *testing.T, killAgents bool) {
 	r := newProxyRig(t, "okc")
 	tg, px, procs := r.tg, r.px, r.procs
 	scn := writeScenario(t, "orphan-latency", "http://"+px.listen, procs[0].addr, 30, time.Minute, slowEdge(55*time.Second))
@@ -49,11 +56,15 @@ func TestCoordinatorKilledFaultReverted(t *testing.T) {
 	}
 
 	killed := co.kill(t)
+	if killAgents {
+		killAll(procs)
+	}
 	gone, left := px.waitToxics(t, orphanLease+10*time.Second, func(n []string) bool { return len(n) == 0 })
 	if gone.IsZero() {
-		t.Fatalf("toxics %v still on link edge %s after the coordinator was SIGKILLed", left, time.Since(killed).Round(time.Millisecond))
+		t.Fatalf("toxics %v still on link edge %s after the kill", left, time.Since(killed).Round(time.Millisecond))
 	}
-	t.Logf("coordinator SIGKILLed; the toxic vanished %s later (lease %s)", gone.Sub(killed).Round(time.Millisecond), orphanLease)
+	t.Logf("killed %s at %s; the toxic vanished at %s, %s later (lease %s)", killedWhat(killAgents),
+		killed.Format("15:04:05.000"), gone.Format("15:04:05.000"), gone.Sub(killed).Round(time.Millisecond), orphanLease)
 	if gone.Sub(killed) > orphanLease+time.Second {
 		t.Errorf("the toxic stayed %s after the coordinator died; must go within lease + 1 s = %s", gone.Sub(killed).Round(time.Millisecond), orphanLease+time.Second)
 	}
@@ -75,9 +86,23 @@ func TestCoordinatorKilledFaultReverted(t *testing.T) {
 		t.Errorf("requests through the link still slow after the revert: %s (the fault added 1 s)", worst)
 	}
 	for _, p := range procs {
-		if !p.alive() {
+		if !killAgents && !p.alive() {
 			t.Errorf("agent %s exited with its coordinator", p.id)
 		}
+	}
+}
+
+func killedWhat(agents bool) string {
+	if agents {
+		return "the coordinator and every agent"
+	}
+	return "the coordinator"
+}
+
+// killAll SIGKILLs every agent process.
+func killAll(procs []*agentProc) {
+	for _, p := range procs {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
 
@@ -92,8 +117,7 @@ func TestCoordinatorKilledPauseResumed(t *testing.T) {
 		return
 	}
 	for _, killAgents := range []bool{false, true} {
-		name := map[bool]string{false: "coordinator", true: "coordinator and every agent"}[killAgents]
-		t.Run(name, func(t *testing.T) { pauseOrphan(t, killAgents) })
+		t.Run(killedWhat(killAgents), func(t *testing.T) { pauseOrphan(t, killAgents) })
 	}
 }
 
@@ -113,16 +137,13 @@ func pauseOrphan(t *testing.T, killAgents bool) {
 	time.Sleep(2 * time.Second) // some renewals
 	killed := co.kill(t)
 	if killAgents {
-		for _, p := range procs {
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		}
+		killAll(procs)
 	}
 	resumed := waitState(pid, orphanLease+10*time.Second, func(s byte) bool { return s != 'T' })
 	if resumed.IsZero() {
 		t.Fatalf("pid %d still stopped %s after the kill", pid, time.Since(killed).Round(time.Millisecond))
 	}
-	t.Logf("killed %s; pid %d resumed %s later (lease %s)", map[bool]string{false: "the coordinator", true: "the coordinator and every agent"}[killAgents],
-		pid, resumed.Sub(killed).Round(time.Millisecond), orphanLease)
+	t.Logf("killed %s; pid %d resumed %s later (lease %s)", killedWhat(killAgents), pid, resumed.Sub(killed).Round(time.Millisecond), orphanLease)
 	if resumed.Sub(killed) > orphanLease+time.Second {
 		t.Errorf("the pause outlived the coordinator by %s; must end within lease + 1 s", resumed.Sub(killed).Round(time.Millisecond))
 	}
