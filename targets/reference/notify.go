@@ -1,9 +1,14 @@
 package reference
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -13,6 +18,12 @@ import (
 // notify is a durable work-queue consumer of ORDERS (the whitepaper's SQS
 // consumer): at-least-once, so it records how many times each order was
 // delivered, and it reports the backlog the bus still holds for it.
+//
+// Each delivery is appended to a file in the run directory before it is
+// acknowledged, as a real consumer writes its side effect before the ack:
+// a replacement reads the file back, so deliveries survive a kill and an
+// order acknowledged but never delivered shows as missing, not as
+// forgotten.
 type notify struct {
 	n    *node
 	cons jetstream.Consumer
@@ -20,6 +31,7 @@ type notify struct {
 	mu         sync.Mutex
 	deliveries map[string]int
 	total      int
+	log        *os.File // one order id per line per delivery
 }
 
 // NotifyStats is what notify reports.
@@ -42,6 +54,10 @@ func runNotify(ctx context.Context, n *node) (http.Handler, error) {
 		return nil, err
 	}
 	nt := &notify{n: n, cons: cons, deliveries: map[string]int{}}
+	if err := nt.open(filepath.Join(n.spec.Dir, "data", n.self.ID+"-deliveries.log")); err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { nt.log.Close() })
 	cc, err := cons.Consume(nt.deliver, jetstream.PullExpiry(5*time.Second), jetstream.PullHeartbeat(time.Second), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		n.log.Printf("notify consumer: %v", err)
 	}))
@@ -63,10 +79,46 @@ func (nt *notify) deliver(msg jetstream.Msg) {
 		return
 	}
 	nt.mu.Lock()
-	nt.deliveries[ev.ID]++
-	nt.total++
+	_, err := nt.log.WriteString(ev.ID + "\n")
+	if err == nil {
+		nt.deliveries[ev.ID]++
+		nt.total++
+	}
 	nt.mu.Unlock()
+	if err != nil {
+		nt.n.log.Printf("notify: record delivery of %s: %v", ev.ID, err)
+		msg.Nak() // not recorded: have it delivered again
+		return
+	}
 	msg.Ack()
+}
+
+// open reads back the deliveries a previous incarnation recorded in path,
+// then opens it for appending.
+func (nt *notify) open(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if id := sc.Text(); id != "" {
+				nt.deliveries[id]++
+				nt.total++
+			}
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			return err
+		}
+	}
+	nt.log, err = os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	return err
 }
 
 func (nt *notify) get(w http.ResponseWriter, r *http.Request) {

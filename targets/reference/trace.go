@@ -44,11 +44,13 @@ type Trace struct {
 }
 
 // EndpointSummary counts, per endpoint, requests by status and calls by
-// dependency and outcome.
+// dependency and outcome, and histograms the latency of the calls made
+// (not those a breaker or bulkhead refused) per dependency.
 type EndpointSummary struct {
-	Requests int                       `json:"requests"`
-	Status   map[int]int               `json:"status"`
-	Deps     map[string]map[string]int `json:"deps"` // service -> outcome -> count
+	Requests int                        `json:"requests"`
+	Status   map[int]int                `json:"status"`
+	Deps     map[string]map[string]int  `json:"deps"`              // service -> outcome -> count
+	Latency  map[string][]LatencyBucket `json:"latency,omitempty"` // service -> non-empty buckets
 }
 
 // tracer records the traces of one instance: a bounded ring of recent
@@ -68,6 +70,7 @@ type endpointCounters struct {
 	requests atomic.Int64
 	status   sync.Map // int -> *atomic.Int64
 	deps     sync.Map // depOutcome -> *atomic.Int64
+	lat      sync.Map // service -> *callHist
 }
 
 type depOutcome struct{ service, outcome string }
@@ -78,11 +81,17 @@ func newTracer() *tracer { return &tracer{} }
 
 // counter returns the counter under key in m, creating it on first use.
 func counter[K comparable](m *sync.Map, key K) *atomic.Int64 {
+	return loadOrNew[K, atomic.Int64](m, key)
+}
+
+// loadOrNew returns the *V under key in m, storing a new one on first use
+// (a Load first: LoadOrStore would allocate on every call).
+func loadOrNew[K comparable, V any](m *sync.Map, key K) *V {
 	if v, ok := m.Load(key); ok {
-		return v.(*atomic.Int64)
+		return v.(*V)
 	}
-	v, _ := m.LoadOrStore(key, new(atomic.Int64))
-	return v.(*atomic.Int64)
+	v, _ := m.LoadOrStore(key, new(V))
+	return v.(*V)
 }
 
 type traceKey struct{}
@@ -162,14 +171,13 @@ func (tr *tracer) wrap(name func(*http.Request) string, mint bool, h http.Handle
 }
 
 func (tr *tracer) add(t Trace) {
-	v, ok := tr.summary.Load(t.Endpoint)
-	if !ok {
-		v, _ = tr.summary.LoadOrStore(t.Endpoint, &endpointCounters{})
-	}
-	s := v.(*endpointCounters)
+	s := loadOrNew[string, endpointCounters](&tr.summary, t.Endpoint)
 	counter(&s.status, t.Status).Add(1)
 	for _, c := range t.Calls {
 		counter(&s.deps, depOutcome{c.Service, c.Outcome}).Add(1)
+		if timed(c.Outcome) {
+			loadOrNew[string, callHist](&s.lat, c.Service).add(c.MS)
+		}
 	}
 	s.requests.Add(1)
 	if t.ID == "" {
@@ -209,6 +217,15 @@ func (tr *tracer) snapshot() map[string]EndpointSummary {
 				c.Deps[k.service] = map[string]int{}
 			}
 			c.Deps[k.service][k.outcome] = int(n.(*atomic.Int64).Load())
+			return true
+		})
+		s.lat.Range(func(svc, h any) bool {
+			if b := h.(*callHist).buckets(); len(b) > 0 {
+				if c.Latency == nil {
+					c.Latency = map[string][]LatencyBucket{}
+				}
+				c.Latency[svc.(string)] = b
+			}
 			return true
 		})
 		out[k.(string)] = c
