@@ -162,6 +162,8 @@ func (j *judge) operand(e *scenarios.Expr, o scenarios.Operand, from, to time.Du
 		return j.loadMetric(e, m, from, to)
 	case scenarios.FamilyConsistency:
 		return j.consistencyMetric(m, from, to)
+	case scenarios.FamilyTarget:
+		return j.targetMetric(e, m)
 	case scenarios.FamilyFault:
 		if j.p != nil {
 			if j.faults == nil {

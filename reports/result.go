@@ -125,6 +125,10 @@ const (
 	// run (Params["graph"], a DepGraph), read at the end of the run; the
 	// header, written at the start, cannot hold it. See Result.TracedGraph.
 	EvTraced EventKind = "traced"
+	// EvHarvest carries what the target measured itself over the run
+	// (Params["harvest"], a TargetHarvest): its instances' traces and its
+	// consumer's counts, read at the end of the run. See Result.Harvest.
+	EvHarvest EventKind = "target_harvest"
 )
 
 // Event is something that happened during a run, with when and who did it.
