@@ -43,7 +43,11 @@ var _ FaultExecutor = (*Executor)(nil)
 // must apply it again, not renew it.
 var ErrFaultGone = errors.New("fault is no longer applied")
 
+// appliedFault is what one fault changed. Its mutex is held while the
+// fault is being applied, so that a revert that comes meanwhile (the run
+// stopped) waits and undoes all of it, not what was applied so far.
 type appliedFault struct {
+	mu     sync.Mutex
 	toxics []ToxicTarget
 	paused []*process.Paused
 }
@@ -75,13 +79,19 @@ func (x *Executor) Apply(ctx context.Context, cmd FaultCommand) error {
 		return fmt.Errorf("fault %s is already applied by this agent", cmd.ID)
 	}
 	af := &appliedFault{}
+	af.mu.Lock()
 	x.active[cmd.ID] = af
 	x.mu.Unlock()
 	err := x.apply(ctx, af, cmd)
 	if err != nil {
-		x.revert(context.WithoutCancel(ctx), af)
+		x.undo(context.WithoutCancel(ctx), af)
+	}
+	af.mu.Unlock()
+	if err != nil {
 		x.mu.Lock()
-		delete(x.active, cmd.ID)
+		if x.active[cmd.ID] == af {
+			delete(x.active, cmd.ID)
+		}
 		x.mu.Unlock()
 	}
 	return err
@@ -139,6 +149,8 @@ func (x *Executor) Renew(ctx context.Context, id string, lease time.Duration) er
 	if af == nil {
 		return fmt.Errorf("fault %s: %w (this agent does not hold it)", id, ErrFaultGone)
 	}
+	af.mu.Lock()
+	defer af.mu.Unlock()
 	for _, t := range af.toxics {
 		if err := x.Admin.RenewToxic(ctx, t.Admin, t.Proxy, t.Toxic.Name, lease); err != nil {
 			if errors.Is(err, ErrToxicNotFound) {
@@ -192,7 +204,15 @@ func (x *Executor) Active() []string {
 	return out
 }
 
+// revert undoes af once its apply is over.
 func (x *Executor) revert(ctx context.Context, af *appliedFault) error {
+	af.mu.Lock()
+	defer af.mu.Unlock()
+	return x.undo(ctx, af)
+}
+
+// undo removes af's toxics and resumes its pauses; af.mu is held.
+func (x *Executor) undo(ctx context.Context, af *appliedFault) error {
 	var errs []error
 	for _, t := range af.toxics {
 		if err := x.Admin.RemoveToxic(ctx, t.Admin, t.Proxy, t.Toxic.Name); err != nil && !errors.Is(err, ErrToxicNotFound) {
@@ -204,6 +224,7 @@ func (x *Executor) revert(ctx context.Context, af *appliedFault) error {
 			errs = append(errs, err)
 		}
 	}
+	af.toxics, af.paused = nil, nil // undone: a second undo has nothing to do
 	return errors.Join(errs...)
 }
 

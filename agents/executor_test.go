@@ -3,8 +3,11 @@ package agents
 import (
 	"context"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,12 @@ import (
 // adminServer is a real fault proxy with one link, "edge", behind its admin
 // API on loopback.
 func adminServer(t *testing.T) (*proxy.Proxy, string) {
+	t.Helper()
+	return slowAdminServer(t, nil)
+}
+
+// slowAdminServer is adminServer whose toxic creations first call hold.
+func slowAdminServer(t *testing.T, hold func()) (*proxy.Proxy, string) {
 	t.Helper()
 	up, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -26,7 +35,13 @@ func adminServer(t *testing.T) (*proxy.Proxy, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hold != nil && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/toxics") {
+			hold()
+		}
+		h.ServeHTTP(w, r)
+	}))
 	t.Cleanup(hs.Close)
 	return edge, hs.URL
 }
@@ -97,5 +112,41 @@ func TestExecutorReplacesChecked(t *testing.T) {
 	}
 	if n := len(edge.Toxics()); n != 0 {
 		t.Errorf("%d toxics on the link after a refused apply", n)
+	}
+}
+
+// The run stops (RevertAll) while a fault is still being applied: the
+// revert waits for the apply and undoes all of it. Reverting only what
+// was applied so far left the rest on the link, held by nobody, until its
+// lease ran out.
+func TestExecutorRevertAllDuringApply(t *testing.T) {
+	reached, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	edge, admin := slowAdminServer(t, func() {
+		once.Do(func() { close(reached) })
+		<-release
+	})
+	x := NewExecutor()
+	applied := make(chan error, 1)
+	go func() {
+		applied <- x.Apply(context.Background(), FaultCommand{Op: FaultApply, ID: "slow-1", Lease: time.Minute,
+			Targets: &FaultTargets{Toxics: []ToxicTarget{latencyOn(admin, "fl-slow-1-downstream")}}})
+	}()
+	<-reached // the toxic's creation is in flight
+	reverted := make(chan error, 1)
+	go func() { reverted <- x.RevertAll(context.Background()) }()
+	time.Sleep(50 * time.Millisecond) // RevertAll has taken the fault
+	close(release)
+	if err := <-applied; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-reverted; err != nil {
+		t.Fatal(err)
+	}
+	if n := edge.Toxics(); len(n) != 0 {
+		t.Errorf("toxics %v left on the link after RevertAll", n)
+	}
+	if a := x.Active(); len(a) != 0 {
+		t.Errorf("executor still holds %v", a)
 	}
 }
