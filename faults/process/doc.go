@@ -13,6 +13,11 @@
 // death by design (the guard sees the mtime go stale and resumes the
 // process), and the same host's clock is used on both sides.
 //
+// Lease files are named after the pid, so that when a pause moves to
+// another executor on the host (its first one was lost), the first one's
+// guard, finding another live lease on the process, leaves the resume to
+// it instead of ending the new pause early.
+//
 // The package sends signals and starts guards; it never decides which
 // instance to hit (faults selects) and never restarts anything itself.
 package process
