@@ -186,3 +186,82 @@ func instanceLags(per map[string][]time.Duration, never map[string]int) []Instan
 	sort.Slice(out, func(i, j int) bool { return out[i].Instance < out[j].Instance })
 	return out
 }
+
+// HealConvergence is how long the read side took, after a fault healed,
+// to show every write acknowledged before the heal on every read
+// instance: "after a partition heals, the read model converges".
+//
+// It is read off the probe samples with the lag's rule: an instance is
+// proven behind until its last stale read of the write (stamped when the
+// read was sent), so Time is the latest such read after the heal, minus
+// the heal, over every write acknowledged before the heal (all probes)
+// and every instance; 0 when none was stale after it. Upper is the other
+// side of the bracket: the latest first fresh read after the heal. The
+// truth lies between the two, and the max over writes makes Time tight:
+// the youngest stale write is polled the most often (pollGap).
+type HealConvergence struct {
+	// Heal is the offset convergence counts from.
+	Heal time.Duration
+	// Writes were acknowledged before Heal; Stale of them were still
+	// missing on some instance at or after it.
+	Writes, Stale int
+	// Converged is false when some write acknowledged before the heal was
+	// lost, or never visible on some instance by run end + grace; Never
+	// then names them ("key on instance", or "key lost").
+	Converged bool
+	Never     []string
+	// Time and Upper bracket the convergence (see the type's doc).
+	Time, Upper time.Duration
+	// Slowest is the instance, and Key the write, that set Time.
+	Slowest, Key string
+	// Unknown counts writes whose visibility is unknown: the run was
+	// stopped, or no read instance answered.
+	Unknown int
+}
+
+// MeasureHealConvergence measures convergence after a heal at offset heal
+// from the result's origin.
+func MeasureHealConvergence(r *Result, heal time.Duration) HealConvergence {
+	h := HealConvergence{Heal: heal, Converged: true}
+	at := r.Origin().Add(heal)
+	for _, s := range r.Probes {
+		if s.Acked.IsZero() || !s.Acked.Before(at) {
+			continue
+		}
+		h.Writes++
+		if s.Lost {
+			h.Stale++
+			h.Never = append(h.Never, s.Key+" lost")
+			continue
+		}
+		never := len(h.Never)
+		stale := false
+		for inst, ls := range s.LastStaleBy {
+			if _, seen := s.PerInstance[inst]; !seen {
+				stale = true
+				h.Never = append(h.Never, s.Key+" on "+inst)
+				continue
+			}
+			if d := ls.Sub(at); d >= 0 {
+				stale = true
+				if d >= h.Time {
+					h.Time, h.Slowest, h.Key = d, inst, s.Key
+				}
+			}
+		}
+		for _, fresh := range s.PerInstance {
+			h.Upper = max(h.Upper, fresh.Sub(at))
+		}
+		if stale {
+			h.Stale++
+		}
+		// Cut short, or some instance only ever answered with errors:
+		// what it saw is counted, the rest is unknown.
+		if s.Error != "" && len(h.Never) == never {
+			h.Unknown++
+		}
+	}
+	sort.Strings(h.Never)
+	h.Converged = len(h.Never) == 0
+	return h
+}

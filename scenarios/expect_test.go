@@ -116,6 +116,7 @@ func TestMetricRegistry(t *testing.T) {
 		"consistency_lag.p50", "consistency_lag.p99", "consistency_lag.max", "stale_reads", "monotonic_violations", "lost_writes",
 		"blast_radius.endpoints", "blast_radius.services", "blast_radius.requests", "contained", "cascades", "ttd", "ttr"}
 	want = append(want, "backend_calls", "store_calls", "store_latency.p50", "store_latency.p99", "consumer_backlog", "lost_deliveries", "drain_time")
+	want = append(want, "heal_convergence") // expect_metrics_consistency.go
 	for _, n := range want {
 		m, ok := Metrics[n]
 		if !ok || m.Unit == "" || m.Arg == "" || m.Doc == "" || m.Family == "" {
