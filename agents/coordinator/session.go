@@ -77,6 +77,9 @@ type Session struct {
 	// it is read once the load has stopped and written as a traced event
 	// (blast radius is then traced, not only declared).
 	Traced func(ctx context.Context) *reports.DepGraph
+	// Harvest, when set, returns the target's own measurements as events,
+	// read with Traced once the load has stopped (target metrics).
+	Harvest func(ctx context.Context) []reports.Event
 	// TargetEvents, when set, is polled for the target's lifecycle events
 	// (kills, replacements) since a time, which go into the result.
 	TargetEvents func(since time.Time) []reports.Event

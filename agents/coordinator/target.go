@@ -47,7 +47,8 @@ func (s *Session) streamTargetEvents(w *reports.Writer) (stop func()) {
 }
 
 // writeTraced records the target's traced dependencies as a traced event,
-// bounded so that a hung target never holds up the report.
+// then its harvest, bounded so that a hung target never holds up the
+// report.
 func (s *Session) writeTraced(ctx context.Context, w *reports.Writer) {
 	if s.Traced == nil {
 		return
@@ -57,5 +58,10 @@ func (s *Session) writeTraced(ctx context.Context, w *reports.Writer) {
 	if g := s.Traced(ctx); g != nil {
 		_ = w.Event(reports.Event{Time: time.Now(), Kind: reports.EvTraced, Params: map[string]any{"graph": g},
 			Detail: "dependencies the target's tracing saw over the run"})
+	}
+	if s.Harvest != nil {
+		for _, e := range s.Harvest(ctx) {
+			_ = w.Event(e)
+		}
 	}
 }
