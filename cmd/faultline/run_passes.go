@@ -132,7 +132,8 @@ func runPass(ctx context.Context, base coordinator.Session, p *pass, diag io.Wri
 			}
 			return g
 		}
-		s.TargetEvents = ref.events
+		h := newHarvester(ref.topo, sc.Load.Mix, ref.events)
+		s.TargetEvents, s.Harvest = h.targetEvents, h.harvest
 	}
 	s.Scenario = &sc
 	s.Steady = coordinator.ProbeSteady(&sc)

@@ -16,11 +16,9 @@ import (
 )
 
 // traceSummary is one endpoint's entry in an instance's /traces/summary:
-// its requests and, per dependency service, calls by outcome.
-type traceSummary struct {
-	Requests int                       `json:"requests"`
-	Deps     map[string]map[string]int `json:"deps"`
-}
+// its requests by status and, per dependency service, calls by outcome and
+// the latency of the calls made.
+type traceSummary = reports.EndpointTraces
 
 // tracedGraph reads every instance's /traces/summary and returns the
 // dependencies tracing saw, keyed like the declared graph: mix endpoint ->
@@ -50,27 +48,33 @@ func tracedGraph(ctx context.Context, insts []targets.Instance, eps []targets.En
 }
 
 func fetchSummary(ctx context.Context, c *http.Client, admin string) (map[string]traceSummary, error) {
+	var out map[string]traceSummary
+	return out, getAdmin(ctx, c, admin, "/traces/summary", &out)
+}
+
+// getAdmin GETs path from an instance's admin endpoint and decodes the
+// JSON answer into out.
+func getAdmin(ctx context.Context, c *http.Client, admin, path string, out any) error {
 	base := admin
 	if !strings.Contains(base, "://") {
 		base = "http://" + base
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/traces/summary", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+path, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("status %d", resp.StatusCode)
+		return fmt.Errorf("status %d", resp.StatusCode)
 	}
-	var out map[string]traceSummary
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(&out); err != nil {
-		return nil, fmt.Errorf("decode: %v", err)
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 4<<20)).Decode(out); err != nil {
+		return fmt.Errorf("decode: %v", err)
 	}
-	return out, nil
+	return nil
 }
 
 // buildTraced turns per-instance summaries into a DepGraph. A service
