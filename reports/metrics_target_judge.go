@@ -232,7 +232,8 @@ func (h *TargetHarvest) lostDeliveries(r *Result) (float64, string, error) {
 
 // drainTime is the time from the end of fault (for a kill, the killed
 // instances' replacement) to the first of two backlog samples in a row at
-// zero after it; Never when the backlog never emptied in the samples. One
+// zero after it, or to the last sample (read once the load stopped) if it
+// is zero; Never when the backlog never emptied in the samples. One
 // empty sample is not enough: under load the backlog flickers between 0
 // and a few in-flight messages, and a message the dead consumer took but
 // never acknowledged reappears only when its ack wait runs out.
@@ -259,7 +260,7 @@ func (h *TargetHarvest) drainTime(r *Result, fault string) (float64, string, err
 	}
 	origin := r.Origin()
 	sampled, empty := 0, time.Duration(-1)
-	for _, s := range h.Backlog {
+	for i, s := range h.Backlog {
 		at := s.Time.Sub(origin)
 		if at < from {
 			continue
@@ -268,11 +269,16 @@ func (h *TargetHarvest) drainTime(r *Result, fault string) (float64, string, err
 		switch {
 		case s.Backlog != 0:
 			empty = -1
+			continue
 		case empty < 0:
 			empty = at
-		default:
-			return (empty - from).Seconds(), fmt.Sprintf("backlog empty from %s (two samples in a row), %s after %s at %s (%d samples)", fmtOffset(empty), fmtOffset(empty-from), event, fmtOffset(from), sampled), nil
+			if i < len(h.Backlog)-1 {
+				continue // one empty sample may be a flicker
+			}
+			// The last sample was read after the load stopped: no
+			// flicker then, it needs no second.
 		}
+		return (empty - from).Seconds(), fmt.Sprintf("backlog empty from %s (two samples in a row, or the last one), %s after %s at %s (%d samples)", fmtOffset(empty), fmtOffset(empty-from), event, fmtOffset(from), sampled), nil
 	}
 	if sampled == 0 {
 		return 0, "", fmt.Errorf("%s(%s): %s (no backlog sample after %s at %s)", name, fault, NotMeasured, event, fmtOffset(from))

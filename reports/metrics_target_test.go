@@ -133,6 +133,14 @@ func TestTargetMetricsNotMeasured(t *testing.T) {
 	if got, d, err := h0.Measure(r0, "drain_time", "kill-notify"); err != nil || got != 2 {
 		t.Errorf("drain_time with a flicker = %v (%s), %v; want 2", got, d, err)
 	}
+	// Only the last sample, read after the load stopped, is empty: it
+	// counts on its own (17 s: 3 s after the replacement).
+	h1 := tgHarvest()
+	r1 := tgResult(h1)
+	h1.Backlog[7].Backlog = 1
+	if got, d, err := h1.Measure(r1, "drain_time", "kill-notify"); err != nil || got != 3 {
+		t.Errorf("drain_time with only the last sample empty = %v (%s), %v; want 3", got, d, err)
+	}
 	// A backlog that never empties is a measured failure: Never.
 	h := tgHarvest()
 	r := tgResult(h)

@@ -10,7 +10,7 @@ import (
 //
 //	GET  /healthz              200 when the instance can serve
 //	GET  /links                this instance's outgoing links
-//	GET  /traces/summary       per-endpoint requests and dependency outcomes
+//	GET  /traces/summary       per-endpoint requests, dependency outcomes and call latency
 //	GET  /traces/{id}          what one trace touched here
 //	GET  /stats                role-specific state
 //	GET  /debug/pprof/...      Go profiles (loopback only, like everything here)
