@@ -17,6 +17,7 @@ import (
 // purpose (acknowledge it, never store it) and make an instance go back
 // in time for a while (as a replaced replica would).
 type readModel struct {
+	start   time.Time // partitions are given as offsets from it
 	mu      sync.Mutex
 	written map[string]time.Time
 	n       int
@@ -31,11 +32,25 @@ type instanceBehaviour struct {
 	// forgetFrom..forgetTo (after the write) the instance answers 404
 	// again although it served the record before.
 	forgetFrom, forgetTo time.Duration
+	// cutFrom..healAt (offsets from the model's start) the instance is
+	// partitioned: what is written then shows catchUp after healAt, or
+	// never if neverCatchUp.
+	cutFrom, healAt, catchUp time.Duration
+	neverCatchUp             bool
+}
+
+// partitioned reports whether a record written at w is still unseen on
+// the instance at now because of its partition.
+func (b instanceBehaviour) partitioned(start, w, now time.Time) bool {
+	if b.healAt == 0 || w.Sub(start) < b.cutFrom || w.Sub(start) >= b.healAt {
+		return false
+	}
+	return b.neverCatchUp || now.Sub(start) < b.healAt+b.catchUp
 }
 
 func newReadModel(t *testing.T, inst map[string]instanceBehaviour, drop ...int) *readModel {
 	t.Helper()
-	m := &readModel{written: map[string]time.Time{}, drop: map[int]bool{}, readers: map[string]*httptest.Server{}}
+	m := &readModel{start: time.Now(), written: map[string]time.Time{}, drop: map[int]bool{}, readers: map[string]*httptest.Server{}}
 	for _, d := range drop {
 		m.drop[d] = true
 	}
@@ -62,7 +77,7 @@ func newReadModel(t *testing.T, inst map[string]instanceBehaviour, drop ...int) 
 			at, ok := m.written[id]
 			m.mu.Unlock()
 			age := time.Since(at)
-			if !ok || age < b.lag || (age >= b.forgetFrom && age < b.forgetTo) {
+			if !ok || age < b.lag || (age >= b.forgetFrom && age < b.forgetTo) || b.partitioned(m.start, at, time.Now()) {
 				http.NotFound(w, r)
 				return
 			}
