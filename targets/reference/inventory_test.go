@@ -8,6 +8,7 @@ import (
 	"log"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -179,4 +180,48 @@ func TestInventoryConcurrentReservesNeverOversell(t *testing.T) {
 		t.Errorf("stock after the rush = %d, want 0", got)
 	}
 	t.Logf("compare-and-set conflicts %d and %d, reads %d and %d", insts[0].conflicts.Load(), insts[1].conflicts.Load(), insts[0].reads.Load(), insts[1].reads.Load())
+}
+
+// The cache follows the bucket, and keeps following after the watcher's
+// start-up bound has passed (the subscription must not end with it).
+func TestStockCacheFollowsBucket(t *testing.T) {
+	defer func(d time.Duration) { watchStart = d }(watchStart)
+	watchStart = 100 * time.Millisecond
+	js := testBus(t)
+	inv := testInventory(t, js)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var restarts atomic.Int64
+	go inv.cache.follow(ctx, inv.stock, func(f string, a ...any) {
+		restarts.Add(1)
+		t.Logf(f, a...)
+	})
+	seen := func(item string, have int64, rev uint64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if e, ok := inv.cache.get(item); ok && e == (stockEntry{have, rev}) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		e, ok := inv.cache.get(item)
+		t.Fatalf("cache of %s = %+v, %v; want %d at revision %d", item, e, ok, have, rev)
+	}
+	seen("item-f", 7, setStock(t, inv.stock, "item-f", 7))
+	time.Sleep(3 * watchStart)
+	seen("item-f", 6, setStock(t, inv.stock, "item-f", 6))
+	if err := inv.stock.Delete(context.Background(), "item-f"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for _, ok := inv.cache.get("item-f"); ok; _, ok = inv.cache.get("item-f") {
+		if time.Now().After(deadline) {
+			t.Fatal("deleted key still cached after 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := restarts.Load(); n > 0 {
+		t.Errorf("the watcher was restarted %d times, want it to keep running", n)
+	}
 }

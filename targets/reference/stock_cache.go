@@ -2,9 +2,11 @@ package reference
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -68,25 +70,51 @@ func (c *stockCache) apply(e jetstream.KeyValueEntry) {
 	c.put(e.Key(), stockEntry{have: have, rev: e.Revision()})
 }
 
-// follow feeds the cache from kv until ctx ends. The watcher's ordered
-// consumer recovers from bus failures by itself; while it lags, reserves
-// fall back to reading the bus.
+// follow feeds the cache from kv until ctx ends, watching again when a
+// watcher ends or cannot start. While it lags or is down, reserves fall
+// back to reading the bus.
 func (c *stockCache) follow(ctx context.Context, kv jetstream.KeyValue, logf func(string, ...any)) {
-	w, err := waitFor(ctx, "watch bucket "+kv.Bucket(), func(ctx context.Context) (jetstream.KeyWatcher, error) {
-		return kv.WatchAll(ctx) // ctx bounds the consumer's creation, not the watcher
-	})
+	for ctx.Err() == nil {
+		err := c.watch(ctx, kv)
+		if ctx.Err() != nil {
+			return
+		}
+		logf("stock cache: %v; watching again", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+// watchStart bounds how long a watcher may take to start (a variable so
+// that a test can shrink it).
+var watchStart = 5 * time.Second
+
+// watch applies one watcher's entries until it ends or ctx does.
+func (c *stockCache) watch(ctx context.Context, kv jetstream.KeyValue) error {
+	// The watcher's subscription ends with the context it was created
+	// with, so that context must outlive creation: a timer, not a
+	// deadline, bounds the start.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slow := time.AfterFunc(watchStart, cancel)
+	w, err := kv.WatchAll(wctx)
+	if !slow.Stop() && err == nil {
+		w.Stop()
+		err = fmt.Errorf("watcher took over %s to start", watchStart)
+	}
 	if err != nil {
-		logf("stock cache off: %v", err)
-		return
+		return fmt.Errorf("watch bucket %s: %w", kv.Bucket(), err)
 	}
 	defer w.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return nil
 		case e, ok := <-w.Updates():
 			if !ok {
-				return
+				return fmt.Errorf("watcher of bucket %s ended", kv.Bucket())
 			}
 			if e != nil { // nil marks the end of the initial values
 				c.apply(e)
