@@ -22,8 +22,8 @@ import (
 //
 // FAULTLINE_BENCH_RATE (req/s, default 2000) and FAULTLINE_BENCH_SECONDS
 // (default 15) change the offer. It logs the machine's load before and
-// after, success and p50/p99/max per endpoint, and CPU ms per request by
-// process. FAULTLINE_BENCH_PROFILE=DIR also writes a CPU profile of every
+// after, success and p50/p99/max per endpoint, CPU ms per request by
+// process, and the cores each role uses idle (5 s before the attack). FAULTLINE_BENCH_PROFILE=DIR also writes a CPU profile of every
 // process into DIR.
 func BenchmarkGatewayDefaultMix(b *testing.B) {
 	if testing.Short() {
@@ -69,6 +69,9 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(4096))
 	var m vegeta.Metrics
 	per := map[string]*vegeta.Metrics{} // by endpoint, to tell which one makes the tail
+	idle := newCPUMeter(b, top)
+	time.Sleep(5 * time.Second)
+	idle.reportIdle(b)
 	b.Logf("before: %s", machineLoad())
 	var profiled func()
 	if dir := os.Getenv("FAULTLINE_BENCH_PROFILE"); dir != "" {

@@ -53,36 +53,63 @@ func (m *cpuMeter) sample(b *testing.B) []time.Duration {
 	return out
 }
 
+// used returns the CPU each process used since the meter started, the
+// sums by role, and the wall time.
+func (m *cpuMeter) used(b *testing.B) (byID []time.Duration, byRole map[string]time.Duration, wall time.Duration) {
+	end, wall := m.sample(b), time.Since(m.at)
+	byRole = map[string]time.Duration{}
+	for i, id := range m.ids {
+		byID = append(byID, end[i]-m.start[i])
+		byRole[m.roles[id]] += byID[i]
+	}
+	return byID, byRole, wall
+}
+
 // report logs CPU ms per request for each instance and each role, and the
 // cores the whole run used.
 func (m *cpuMeter) report(b *testing.B, requests uint64) {
-	end, wall := m.sample(b), time.Since(m.at)
+	byID, byRole, wall := m.used(b)
 	if requests == 0 {
 		b.Log("cpu: no requests")
 		return
 	}
-	perReq := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(requests) }
-	byRole := map[string]time.Duration{}
+	perReq := func(d time.Duration) string {
+		return fmt.Sprintf("%.3f", float64(d.Microseconds())/1000/float64(requests))
+	}
 	var total time.Duration
 	var lines []string
 	for i, id := range m.ids {
-		d := end[i] - m.start[i]
-		byRole[m.roles[id]] += d
-		total += d
-		lines = append(lines, fmt.Sprintf("%s %.3f", id, perReq(d)))
+		total += byID[i]
+		lines = append(lines, id+" "+perReq(byID[i]))
 	}
+	b.Logf("cpu ms/request over %s and %d requests: total %s (%.2f cores)", wall.Round(time.Millisecond), requests, perReq(total), total.Seconds()/wall.Seconds())
+	b.Logf("cpu ms/request by role: %s", byRoleString(byRole, perReq))
+	b.Logf("cpu ms/request by process: %s", strings.Join(lines, ", "))
+}
+
+// reportIdle logs the cores each role used with no load: the fixed cost
+// (heartbeats, health checks, pings) that a request rate amortises.
+func (m *cpuMeter) reportIdle(b *testing.B) {
+	_, byRole, wall := m.used(b)
+	var total time.Duration
+	for _, d := range byRole {
+		total += d
+	}
+	cores := func(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()/wall.Seconds()) }
+	b.Logf("idle cpu over %s: %s cores; by role: %s", wall.Round(time.Millisecond), cores(total), byRoleString(byRole, cores))
+}
+
+func byRoleString(byRole map[string]time.Duration, format func(time.Duration) string) string {
 	roles := make([]string, 0, len(byRole))
 	for r := range byRole {
 		roles = append(roles, r)
 	}
 	sort.Strings(roles)
-	var rl []string
-	for _, r := range roles {
-		rl = append(rl, fmt.Sprintf("%s %.3f", r, perReq(byRole[r])))
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = r + " " + format(byRole[r])
 	}
-	b.Logf("cpu ms/request over %s and %d requests: total %.3f (%.2f cores)", wall.Round(time.Millisecond), requests, perReq(total), total.Seconds()/wall.Seconds())
-	b.Logf("cpu ms/request by role: %s", strings.Join(rl, ", "))
-	b.Logf("cpu ms/request by process: %s", strings.Join(lines, ", "))
+	return strings.Join(out, ", ")
 }
 
 // profileRun writes CPU profiles of every instance and of the bench
