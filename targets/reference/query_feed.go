@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -68,14 +69,39 @@ type feedConsumer struct {
 // errFeedGap reports a message missing between two deliveries.
 var errFeedGap = errors.New("consumer sequence gap")
 
-// startFeed runs every lane until ctx ends, first's starting with first.
+// startFeed runs every lane until ctx ends, the first starting with
+// first.
 func (q *query) startFeed(ctx context.Context, first *feedConsumer) {
+	var kicks [feedLanes]chan struct{}
 	for lane := range feedLanes {
+		kicks[lane] = make(chan struct{}, 1)
 		var fc *feedConsumer
 		if lane == 0 {
 			fc = first
 		}
-		go q.follow(ctx, lane, fc)
+		go q.follow(ctx, lane, fc, kicks[lane])
+	}
+	go q.kickOnReconnect(ctx, kicks[:])
+}
+
+// kickOnReconnect ends the lanes' backoff as soon as the bus connection
+// is back (after a partition heals, say): a lane waiting out up to
+// feedBackoffMax would leave the read model stale that much longer.
+func (q *query) kickOnReconnect(ctx context.Context, kicks []chan struct{}) {
+	ch := q.n.nc.StatusChanged(nats.CONNECTED)
+	defer q.n.nc.RemoveStatusListener(ch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+			for _, k := range kicks {
+				select {
+				case k <- struct{}{}:
+				default: // a kick is already pending
+				}
+			}
+		}
 	}
 }
 
@@ -147,8 +173,8 @@ func (q *query) newConsumer(ctx context.Context) (*feedConsumer, error) {
 // follow runs one lane: it pulls from fc and projects until ctx ends. A
 // failed pull (no heartbeat, consumer gone, gap) replaces the consumer;
 // failures in a row wait a jittered, doubling backoff capped at
-// feedBackoffMax.
-func (q *query) follow(ctx context.Context, lane int, fc *feedConsumer) {
+// feedBackoffMax, cut short by a kick (the bus connection is back).
+func (q *query) follow(ctx context.Context, lane int, fc *feedConsumer, kick <-chan struct{}) {
 	backoff := feedBackoffMin
 	var lostAt time.Time
 	var attempts int
@@ -190,6 +216,8 @@ func (q *query) follow(ctx context.Context, lane int, fc *feedConsumer) {
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):
+		case <-kick:
+			backoff = feedBackoffMin
 		}
 	}
 	if fc != nil {
