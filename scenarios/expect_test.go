@@ -112,7 +112,7 @@ func TestParseExpectationErrors(t *testing.T) {
 
 // Every registered metric has a unit, an argument kind and a doc line.
 func TestMetricRegistry(t *testing.T) {
-	want := []string{"availability", "error_rate", "p50", "p90", "p99", "p999", "service_p99", "rate", "requests", "behind",
+	want := []string{"availability", "error_rate", "p50", "p90", "p99", "p999", "service_p99", "good_p50", "good_p99", "goodput", "rate", "requests", "behind",
 		"consistency_lag.p50", "consistency_lag.p99", "consistency_lag.max", "stale_reads", "monotonic_violations", "lost_writes",
 		"blast_radius.endpoints", "blast_radius.services", "blast_radius.requests", "contained", "cascades", "ttd", "ttr"}
 	want = append(want, "backend_calls", "store_calls", "store_latency.p50", "store_latency.p99", "consumer_backlog", "lost_deliveries", "drain_time")
