@@ -34,6 +34,9 @@ type notify struct {
 	log        *os.File // one order id per line per delivery
 }
 
+// notifyAckWait: see runNotify.
+const notifyAckWait = 3 * time.Second
+
 // NotifyStats is what notify reports.
 type NotifyStats struct {
 	Delivered   int    `json:"delivered"`   // deliveries, duplicates included
@@ -44,9 +47,14 @@ type NotifyStats struct {
 }
 
 func runNotify(ctx context.Context, n *node) (http.Handler, error) {
+	// AckWait is how long a delivery the consumer took but never acked (it
+	// was killed holding it) stays out of reach: JetStream redelivers it
+	// only then. notify acks within milliseconds (one file append), so 3 s
+	// leaves a loaded box room while a killed consumer's backlog drains
+	// about a second after its replacement starts, not eight (10 s).
 	cons, err := waitFor(ctx, "create durable consumer "+consumerNotify, func(ctx context.Context) (jetstream.Consumer, error) {
 		return n.js.CreateOrUpdateConsumer(ctx, streamOrders, jetstream.ConsumerConfig{
-			Durable: consumerNotify, AckPolicy: jetstream.AckExplicitPolicy, AckWait: 10 * time.Second,
+			Durable: consumerNotify, AckPolicy: jetstream.AckExplicitPolicy, AckWait: notifyAckWait,
 			FilterSubject: subjectPlaced + ">", MaxAckPending: 2000, DeliverPolicy: jetstream.DeliverAllPolicy,
 		})
 	})
