@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -28,6 +29,26 @@ type MemNetwork struct {
 	// as an eavesdropper on the wire would see them: still encrypted by
 	// memberlist. Tests use it to capture and replay traffic (see Replay).
 	Tap func(from, to string, b []byte)
+
+	packets, dropped, bytes, streams atomic.Uint64
+}
+
+// MemStats counts what a MemNetwork carried since it was made. Dropped
+// packets are the ones a full queue discarded (a receiver too slow to
+// keep up, as with an overflowing UDP socket buffer); packets to a cut
+// node are not counted at all.
+type MemStats struct {
+	Packets, Bytes, Dropped, Streams uint64
+}
+
+// Stats returns the network's counters.
+func (n *MemNetwork) Stats() MemStats {
+	return MemStats{
+		Packets: n.packets.Load(),
+		Bytes:   n.bytes.Load(),
+		Dropped: n.dropped.Load(),
+		Streams: n.streams.Load(),
+	}
 }
 
 // MemTransport is one node's attachment to a MemNetwork.
@@ -136,7 +157,10 @@ func (t *MemTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Time
 	buf := append([]byte(nil), b...)
 	select {
 	case p.packets <- &memberlist.Packet{Buf: buf, From: t.addr, Timestamp: now}:
+		t.net.packets.Add(1)
+		t.net.bytes.Add(uint64(len(buf)))
 	default:
+		t.net.dropped.Add(1)
 	}
 	return now, nil
 }
@@ -164,6 +188,7 @@ func (t *MemTransport) DialAddressTimeout(a memberlist.Address, timeout time.Dur
 	defer tm.Stop()
 	select {
 	case p.streams <- &memConn{Conn: remote, local: p.addr, remote: t.addr}:
+		t.net.streams.Add(1)
 		c := &memConn{Conn: local, local: t.addr, remote: p.addr}
 		if tap := t.net.Tap; tap != nil {
 			c.tap = func(b []byte) { tap(t.name, p.name, b) }
