@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -100,11 +101,7 @@ func (m *cpuMeter) reportIdle(b *testing.B) {
 }
 
 func byRoleString(byRole map[string]time.Duration, format func(time.Duration) string) string {
-	roles := make([]string, 0, len(byRole))
-	for r := range byRole {
-		roles = append(roles, r)
-	}
-	sort.Strings(roles)
+	roles := slices.Sorted(maps.Keys(byRole))
 	out := make([]string, len(roles))
 	for i, r := range roles {
 		out[i] = r + " " + format(byRole[r])
