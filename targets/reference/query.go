@@ -22,6 +22,7 @@ type query struct {
 	lanes   [feedLanes]string // the bus node each feed lane's consumer is on ("" while lost)
 
 	consumers atomic.Uint64 // consumers created, the first included
+	placing   sync.Mutex    // held by the feed lane placing its consumer
 }
 
 func runQuery(ctx context.Context, n *node) (http.Handler, error) {

@@ -3,7 +3,6 @@ package reference
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -24,18 +23,12 @@ import (
 func TestE2EQueryFeedSurvivesBusKill(t *testing.T) {
 	top := startTopology(t, func(c *Config) { c.ReplaceDelay = 5 * time.Minute })
 	q1, q2 := service(top, "query-1"), service(top, "query-2")
-	visible := func(base, id string) bool {
-		return call(http.MethodGet, base+"/query/orders/"+id, nil).status == http.StatusOK
-	}
-	warm, r := placeOrder(top, "item-1")
-	if warm == "" {
-		t.Fatalf("warm-up order: %d %s %v", r.status, r.body, r.err)
-	}
+	warm := warmUpOrder(t, top)
 	var lanes []string
 	eventually(t, 15*time.Second, "query-1 fed by two lanes on two nodes, the warm-up order on both instances", func() bool {
 		lanes = queryStats(top, "query-1").FeedServers
 		return len(lanes) == feedLanes && lanes[0] != "" && lanes[1] != "" && lanes[0] != lanes[1] &&
-			visible(q1, warm) && visible(q2, warm)
+			projected(q1, warm) && projected(q2, warm)
 	})
 	victim := lanes[0]
 	moveLeadersOff(t, top, victim)
@@ -57,7 +50,7 @@ func TestE2EQueryFeedSurvivesBusKill(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
-		for !(visible(q1, id) && visible(q2, id)) && time.Since(acked) < 10*time.Second {
+		for !(projected(q1, id) && projected(q2, id)) && time.Since(acked) < 10*time.Second {
 			time.Sleep(10 * time.Millisecond)
 		}
 		lags = append(lags, time.Since(acked))

@@ -108,8 +108,13 @@ func (q *query) kickOnReconnect(ctx context.Context, kicks []chan struct{}) {
 // newLaneConsumer creates lane's consumer, on a node no other lane uses
 // if feedPlacementTries allow; a consumer that landed next to another
 // lane's is deleted and tried again. The last try is kept wherever it is:
-// a shared node is a weaker feed, not a broken one.
+// a shared node is a weaker feed, not a broken one. Lanes place one at a
+// time: two lanes replaced at once (both cut off by a partition, then
+// kicked by the reconnect) each saw no other lane's node and could
+// share one.
 func (q *query) newLaneConsumer(ctx context.Context, lane int) (*feedConsumer, error) {
+	q.placing.Lock()
+	defer q.placing.Unlock()
 	for try := 1; ; try++ {
 		fc, err := q.newConsumer(ctx)
 		if err != nil {

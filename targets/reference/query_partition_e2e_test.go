@@ -33,14 +33,8 @@ func TestE2EQueryCatchesUpAfterPartition(t *testing.T) {
 
 func partitionQuery2(t *testing.T, top *Topology, cut, heal func(t *testing.T, top *Topology, from, to string)) {
 	q1, q2 := service(top, "query-1"), service(top, "query-2")
-	visible := func(base, id string) bool {
-		return call(http.MethodGet, base+"/query/orders/"+id, nil).status == http.StatusOK
-	}
-	warm, r := placeOrder(top, "item-1")
-	if warm == "" {
-		t.Fatalf("warm-up order: %d %s %v", r.status, r.body, r.err)
-	}
-	eventually(t, 15*time.Second, "warm-up order on query-2", func() bool { return visible(q2, warm) })
+	warm := warmUpOrder(t, top)
+	eventually(t, 15*time.Second, "warm-up order on query-2", func() bool { return projected(q2, warm) })
 	before := queryStats(top, "query-2")
 
 	const partition = 5 * time.Second
@@ -75,13 +69,13 @@ func partitionQuery2(t *testing.T, top *Topology, cut, heal func(t *testing.T, t
 	}
 	staleQ2 := 0
 	for _, id := range ids {
-		if visible(q2, id) {
+		if projected(q2, id) {
 			staleQ2++
 		}
 	}
 	eventually(t, 10*time.Second, "query-1 projects every order of the partition", func() bool {
 		for _, id := range ids {
-			if !visible(q1, id) {
+			if !projected(q1, id) {
 				return false
 			}
 		}
@@ -99,7 +93,7 @@ func partitionQuery2(t *testing.T, top *Topology, cut, heal func(t *testing.T, t
 	}
 	for len(missing) > 0 && time.Since(healedAt) < 20*time.Second {
 		for id := range missing {
-			if visible(q2, id) {
+			if projected(q2, id) {
 				delete(missing, id)
 			}
 		}
@@ -115,6 +109,12 @@ func partitionQuery2(t *testing.T, top *Topology, cut, heal func(t *testing.T, t
 		t.Errorf("query-2 caught up %s after heal with %d of %d orders missing; want all within 3s", took.Round(time.Millisecond), len(missing), len(ids))
 	}
 
+	// Both lanes were replaced at the heal: they must again be on two
+	// nodes, or one bus kill would stall query-2 (query_feed.go).
+	eventually(t, 10*time.Second, "query-2's feed lanes back on two different nodes", func() bool {
+		l := queryStats(top, "query-2").FeedServers
+		return len(l) == feedLanes && l[0] != "" && l[1] != "" && l[0] != l[1]
+	})
 	// Same stream, same projection: nothing missing, nothing applied twice.
 	s1, s2 := queryStats(top, "query-1"), queryStats(top, "query-2")
 	t.Logf("query-1 %+v, query-2 %+v (query-2 before the cut %+v)", s1, s2, before)
@@ -151,4 +151,19 @@ func unblackhole(top *Topology, from, to string) {
 		}()
 	}
 	wg.Wait()
+}
+
+// projected reports whether the query instance at base serves order id.
+func projected(base, id string) bool {
+	return call(http.MethodGet, base+"/query/orders/"+id, nil).status == http.StatusOK
+}
+
+// warmUpOrder places one order, failing the test if it is refused.
+func warmUpOrder(t *testing.T, top *Topology) string {
+	t.Helper()
+	id, r := placeOrder(top, "item-1")
+	if id == "" {
+		t.Fatalf("warm-up order: %d %s %v", r.status, r.body, r.err)
+	}
+	return id
 }
