@@ -56,6 +56,9 @@ func BenchmarkOrderCreatePath(b *testing.B) {
 	b.ReportMetric(medianOf(invBus), "inventory_bus_ms")
 	b.ReportMetric(medianOf(invCalls), "inventory_bus_calls")
 	b.ReportMetric(medianOf(publish), "publish_ms")
+	for _, id := range []string{"inventory-1", "inventory-2"} {
+		b.Logf("%s stats: %s", id, call(http.MethodGet, admin(top, id)+"/stats", nil).body)
+	}
 	b.Logf("%s", machineLoad())
 }
 
