@@ -103,8 +103,9 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	for _, k := range []string{"catalog.get", "orders.create", "orders.get", "query.get"} {
 		if e := per[k]; e != nil {
 			e.Close()
-			b.Logf("%-13s %6d requests, %5.1f%% success, p50 %v, p99 %v, max %v", k, e.Requests, e.Success*100,
-				e.Latencies.P50.Round(10*time.Microsecond), e.Latencies.P99.Round(10*time.Microsecond), e.Latencies.Max.Round(10*time.Microsecond))
+			b.Logf("%-13s %6d requests, %5.1f%% success, p50 %v, p90 %v, p99 %v, max %v", k, e.Requests, e.Success*100,
+				e.Latencies.P50.Round(10*time.Microsecond), e.Latencies.P90.Round(10*time.Microsecond),
+				e.Latencies.P99.Round(10*time.Microsecond), e.Latencies.Max.Round(10*time.Microsecond))
 		}
 	}
 	// Where failures came from, as the gateway traced them.
