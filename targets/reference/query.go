@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // query is the read side of CQRS: an in-memory projection of ORDERS, fed
@@ -13,7 +15,8 @@ import (
 // /query/orders/{id} is 404 until the order is projected; that delay is
 // the consistency lag probes measure.
 type query struct {
-	n *node
+	n      *node
+	stream jetstream.Stream // ORDERS, to fill a gap in a lane's feed (fill)
 
 	mu      sync.RWMutex
 	orders  map[string]OrderPlaced
@@ -27,6 +30,13 @@ type query struct {
 
 func runQuery(ctx context.Context, n *node) (http.Handler, error) {
 	q := &query{n: n, orders: map[string]OrderPlaced{}}
+	stream, err := waitFor(ctx, "look up "+streamOrders, func(ctx context.Context) (jetstream.Stream, error) {
+		return n.js.Stream(ctx, streamOrders)
+	})
+	if err != nil {
+		return nil, err
+	}
+	q.stream = stream
 	first, err := waitFor(ctx, "create a consumer on "+streamOrders, func(ctx context.Context) (*feedConsumer, error) {
 		return q.newLaneConsumer(ctx, 0)
 	})

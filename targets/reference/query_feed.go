@@ -244,12 +244,41 @@ func (q *query) pull(fc *feedConsumer) error {
 			return err
 		}
 		if md.Sequence.Consumer != fc.delivered+1 {
-			return fmt.Errorf("%w on %s: %d after %d", errFeedGap, fc.name, md.Sequence.Consumer, fc.delivered)
+			if err := q.fill(md.Sequence.Stream); err != nil {
+				return fmt.Errorf("%w on %s: %d after %d, not filled: %v", errFeedGap, fc.name, md.Sequence.Consumer, fc.delivered, err)
+			}
 		}
 		fc.delivered = md.Sequence.Consumer
 		q.project(md.Sequence.Stream, msg.Data())
 	}
 	return batch.Error()
+}
+
+// fill projects what the projection misses below stream sequence upTo,
+// read straight from the stream. A gap is a delivery lost on the way (the
+// bus node this instance was connected to died under it): the consumer
+// itself is fine, and replacing it would wait for JetStream's meta leader,
+// which may have died too. Direct gets are served by any replica. A gap
+// wider than feedBatch is left to a new consumer.
+func (q *query) fill(upTo uint64) error {
+	from := q.next()
+	if upTo > from+feedBatch {
+		return fmt.Errorf("%d messages missing", upTo-from)
+	}
+	for seq := from; seq < upTo; seq++ {
+		ctx, cancel := context.WithTimeout(context.Background(), feedRequestTimeout)
+		m, err := q.stream.GetMsg(ctx, seq)
+		cancel()
+		switch {
+		case errors.Is(err, jetstream.ErrMsgNotFound):
+			// Deleted from the stream: nothing to project.
+		case err != nil:
+			return fmt.Errorf("get %s sequence %d: %w", streamOrders, seq, err)
+		default:
+			q.project(m.Sequence, m.Data)
+		}
+	}
+	return nil
 }
 
 // dropConsumer deletes an abandoned consumer in the background, bounded by
