@@ -1,10 +1,29 @@
 package scenarios
 
 // FamilyTarget metrics come from the target's own measurements (its
-// traces, its consumer's counts), read from its instances at the end of a
-// pass: they cover the whole pass and take no window qualifier. A target
-// that does not expose them (an external one) leaves them not measured.
+// traces, its consumer's counts), read from its instances about every
+// second during a pass and at its end. Without a qualifier they cover the
+// whole pass; the per-request and latency ones also take window
+// qualifiers, measured between the snapshots at the window's ends. A
+// target that does not expose them (an external one) leaves them not
+// measured.
 const FamilyTarget MetricFamily = "target"
+
+// targetWholePass says, for the target metrics that take no window
+// qualifier, why not.
+var targetWholePass = map[string]string{
+	// A backlog is a level, not a count: over a window it would need
+	// another definition (its peak? its end?), so none is implied.
+	"consumer_backlog": "is the consumer's backlog at the end of the pass",
+	// An order acknowledged in a window may be delivered after it: only
+	// the whole pass, once the load stopped, pairs them.
+	"lost_deliveries": "pairs every acknowledged order with its delivery once the load has stopped",
+	"drain_time":      "is measured from its fault's end",
+}
+
+// TargetWholePass returns why target metric name takes no window
+// qualifier, or "" if it takes one (or is not a target metric).
+func TargetWholePass(name string) string { return targetWholePass[name] }
 
 func init() {
 	for _, m := range []Metric{

@@ -81,6 +81,20 @@ func (v *validator) expectation(e Expectation, section string) {
 	}
 	if w := x.Window; w != nil {
 		v.window(e, w)
+		v.targetWindow(e, x)
+	}
+}
+
+// targetWindow refuses a window qualifier on the target metrics that
+// describe the end of the pass or a fault, not a span.
+func (v *validator) targetWindow(e Expectation, x *Expr) {
+	for _, o := range []Operand{x.Left, x.Right} {
+		if o.Metric == nil {
+			continue
+		}
+		if why := TargetWholePass(o.Metric.Name); why != "" {
+			v.add(e.at(x.Window.Offset), "no during/before/after on consumer_backlog, lost_deliveries or drain_time", "%s %s and takes no window qualifier", o.Metric.Name, why)
+		}
 	}
 }
 
