@@ -68,7 +68,8 @@ func (s *sim) run(joins, converge, detect time.Duration) simResult {
 	r.Joined = s.joinAll(joins)
 	r.Joins = time.Since(s.t0)
 	s.progress("joins ended")
-	r.Converged = s.wait(converge, "convergence", s.converged)
+	// Nodes that never joined cannot converge: do not wait for them.
+	r.Converged = r.Joined && s.wait(converge, "convergence", s.converged)
 	if r.Converged {
 		r.Converge = time.Since(s.t0)
 	}
