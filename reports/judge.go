@@ -163,7 +163,7 @@ func (j *judge) operand(e *scenarios.Expr, o scenarios.Operand, from, to time.Du
 	case scenarios.FamilyConsistency:
 		return j.consistencyMetric(m, from, to)
 	case scenarios.FamilyTarget:
-		return j.targetMetric(e, m)
+		return j.targetMetric(e, m, from, to)
 	case scenarios.FamilyFault:
 		if j.p != nil {
 			if j.faults == nil {

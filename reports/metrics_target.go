@@ -38,6 +38,10 @@ type TargetHarvest struct {
 	// Backlog is the consumer's backlog sampled during the pass (samples
 	// the consumer could not answer are missing, not zero).
 	Backlog []BacklogSample `json:"backlog,omitempty"`
+	// Series holds every instance's summary as sampled about every second
+	// during the pass, per process, for metrics over a window; none in
+	// results written before they were kept.
+	Series []TraceSeries `json:"series,omitempty"`
 	// Merged lists the instances replaced during the pass whose earlier
 	// processes' counts, as last sampled before they died, are added in.
 	Merged []string `json:"merged,omitempty"`

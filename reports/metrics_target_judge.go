@@ -12,17 +12,24 @@ import (
 )
 
 // targetMetric judges a target metric (scenarios.FamilyTarget) from the
-// pass's harvest. The harvest is read once, at the end of the pass, so
-// these metrics cover the whole pass and take no window qualifier.
-func (j *judge) targetMetric(e *scenarios.Expr, m *scenarios.MetricRef) (float64, string, error) {
-	if e.Window != nil {
-		return 0, "", fmt.Errorf("%s covers the whole pass (the target's counters are read at its end) and takes no window qualifier", m.Name)
+// pass's harvest: over the whole pass from the counts read at its end,
+// or over [from, to) from the per-second series when a qualifier (or the
+// steady-state's baseline) narrows the span. Metrics that describe the
+// end of the pass, or a fault, take no window (scenarios.TargetWholePass).
+func (j *judge) targetMetric(e *scenarios.Expr, m *scenarios.MetricRef, from, to time.Duration) (float64, string, error) {
+	why := scenarios.TargetWholePass(m.Name)
+	if e.Window != nil && why != "" {
+		return 0, "", fmt.Errorf("%s %s and takes no window qualifier", m.Name, why)
 	}
 	h := j.r.Harvest()
 	if h == nil {
 		return 0, "", fmt.Errorf("%s: %s (no target_harvest in the result: the target exposes no measurements of its own, e.g. an external one)", m.Name, NotMeasured)
 	}
-	return h.Measure(j.r, m.Name, m.Arg)
+	whole := j.p == nil || (from <= j.p.Warmup && to >= j.p.Total)
+	if why != "" || (e.Window == nil && whole) {
+		return h.Measure(j.r, m.Name, m.Arg)
+	}
+	return h.MeasureWindow(j.r, m.Name, m.Arg, from, to)
 }
 
 // Measure measures the target metric name (arg: its argument) over r,
@@ -35,7 +42,7 @@ func (h *TargetHarvest) Measure(r *Result, name, arg string) (float64, string, e
 		if err != nil {
 			return 0, "", err
 		}
-		v, detail, err := h.endpointMetric(name, eps)
+		v, detail, err := endpointMetric(h, name, eps, h.Instances)
 		return v, joinDetail(detail, h.restarted(r, eps)), err
 	case "consumer_backlog":
 		if h.Consumer == nil || h.Consumer.Backlog < 0 {
@@ -67,13 +74,14 @@ func (h *TargetHarvest) targetEndpoints(name, arg string) ([]string, error) {
 }
 
 // endpointMetric measures the per-request and latency metrics over the
-// target endpoints eps. Calls made are what the latency histograms
-// counted: a call a breaker or bulkhead refused never reached anything.
-func (h *TargetHarvest) endpointMetric(name string, eps []string) (float64, string, error) {
+// target endpoints eps from instances' counts (h's whole pass, or a
+// window's). Calls made are what the latency histograms counted: a call
+// a breaker or bulkhead refused never reached anything.
+func endpointMetric(h *TargetHarvest, name string, eps []string, instances map[string]InstanceTraces) (float64, string, error) {
 	served, throttled := 0, 0
 	backend, store := 0, 0
 	var lat []LatencyBucket
-	for _, in := range h.Instances {
+	for _, in := range instances {
 		for _, ep := range eps {
 			t, ok := in.Endpoints[ep]
 			if !ok {
