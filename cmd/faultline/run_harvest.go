@@ -58,6 +58,7 @@ type harvester struct {
 	backlog  []reports.BacklogSample
 	last     map[string]incarnation   // instance id -> its process's last summary
 	previous map[string][]incarnation // instance id -> summaries of processes that died
+	series   reports.SeriesRecorder   // every summary read, for metrics over windows
 }
 
 // incarnation is one process of an instance and its last sampled summary.
@@ -124,10 +125,13 @@ func (h *harvester) sampleSummaries(ctx context.Context) {
 	wg.Wait()
 }
 
-// keep records s as the latest summary of in's current process.
+// keep records s, read now, as the latest summary of in's current
+// process, and adds it to the instance's series.
 func (h *harvester) keep(in targets.Instance, s map[string]reports.EndpointTraces) {
+	at := time.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.series.Add(in.ID, in.Role, in.PID, at, s)
 	if prev, ok := h.last[in.ID]; ok && prev.pid != in.PID {
 		h.previous[in.ID] = append(h.previous[in.ID], prev)
 	}
@@ -203,10 +207,11 @@ func (h *harvester) harvest(ctx context.Context) []reports.Event {
 	}
 	h.mu.Lock()
 	th.Backlog = append([]reports.BacklogSample(nil), h.backlog...)
+	th.Series = h.series.Series()
 	h.mu.Unlock()
 	sort.Strings(th.Merged)
 	return []reports.Event{{Time: time.Now(), Kind: reports.EvHarvest, Params: map[string]any{"harvest": th},
-		Detail: fmt.Sprintf("the target's own measurements: traces of %d instances, %d backlog samples", len(th.Instances), len(th.Backlog))}}
+		Detail: fmt.Sprintf("the target's own measurements: traces of %d instances (%d series of snapshots), %d backlog samples", len(th.Instances), len(th.Series), len(th.Backlog))}}
 }
 
 // withPrevious adds to s the last sampled counts of every earlier process

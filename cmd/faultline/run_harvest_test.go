@@ -100,6 +100,22 @@ func TestHarvest(t *testing.T) {
 	if th.Producer != "order" || th.Endpoints["browse"] != "catalog.get" || th.Consumer == nil || th.Consumer.Instance != "notify-1" {
 		t.Fatalf("harvest %+v, consumer %+v", th, th.Consumer)
 	}
+	// Every summary read is kept, per process: catalog-1's first, then
+	// its second, read twice with the same counts (the second read adds
+	// no changes); gateway-1, not running as far as the inventory says,
+	// is read at the harvest only.
+	perID := map[string][]reports.TraceSeries{}
+	for _, s := range th.Series {
+		perID[s.Instance] = append(perID[s.Instance], s)
+	}
+	c := perID["catalog-1"]
+	if len(c) != 2 || c[0].PID != 100 || c[1].PID != 200 || len(c[1].Samples) != 2 ||
+		c[1].Samples[0].D["catalog.get"].Requests != 6 || c[1].Samples[1].D != nil {
+		t.Errorf("catalog-1 series %+v, want pid 100, then pid 200 from 6 requests, unchanged", c)
+	}
+	if g := perID["gateway-1"]; len(g) != 1 || len(g[0].Samples) != 1 || g[0].Samples[0].D["catalog.get"].Requests != 40 {
+		t.Errorf("gateway-1 series %+v, want one sample of 40 requests", g)
+	}
 	res := &reports.Result{Events: evs}
 	for _, c := range []struct {
 		name, arg string
