@@ -53,9 +53,35 @@ func TestHarvestCacheE2E(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer topo.Stop(context.Background())
-			seen := browseTwoItems(t, topo.BaseURL(), 300)
+			// Two batches, with the instances' counts sampled before,
+			// between and after them: each window measures its batch.
 			mix := []scenarios.Endpoint{{Name: "browse", Method: "GET", Path: "/catalog/items/item-{{rand 0 1}}"}}
-			res := &reports.Result{Events: newHarvester(topo, mix, nil).harvest(ctx)}
+			hv := newHarvester(topo, mix, nil)
+			var at []time.Time // before each sample, and after the last
+			var batches []browsed
+			for i := range 3 {
+				at = append(at, time.Now())
+				hv.sampleSummaries(ctx)
+				if i < 2 {
+					batches = append(batches, browseTwoItems(t, topo.BaseURL(), 150))
+				}
+			}
+			at = append(at, time.Now())
+			seen := browsed{}
+			for _, b := range batches {
+				seen = browsed{seen.requests + b.requests, seen.gatewayHits + b.gatewayHits, seen.kvReads + b.kvReads}
+			}
+			res := &reports.Result{Header: reports.Header{Started: at[0]}, Events: hv.harvest(ctx)}
+			for i, b := range batches {
+				// Sample i is read after at[i], sample i+1 before at[i+2].
+				from, to := at[i].Sub(at[0]), at[i+2].Sub(at[0])
+				got, d, err := res.Harvest().MeasureWindow(res, "store_calls", "browse", from, to)
+				want := float64(b.kvReads) / float64(b.requests)
+				t.Logf("batch %d: store_calls %.3f over [%s, %s) (%s), clients saw %.3f", i+1, got, from, to, d, want)
+				if err != nil || got != want {
+					t.Errorf("batch %d: store_calls over its window %v (%v), want exactly %v", i+1, got, err, want)
+				}
+			}
 			h := res.Harvest()
 			if h == nil {
 				t.Fatal("no harvest")
