@@ -77,7 +77,7 @@ func TestHarvest(t *testing.T) {
 	}
 	inv[1].PID = 200
 	replaced.Store(true)
-	time.Sleep(summaryEvery)
+	time.Sleep(max(summaryEvery, backlogEvery)) // both samples due again
 	h.targetEvents(time.Time{})
 	evs := h.harvest(context.Background())
 	if len(evs) != 1 || evs[0].Kind != reports.EvHarvest {
