@@ -78,20 +78,8 @@ func startAgentProc(t *testing.T, id, keyFile string, join ...string) *agentProc
 	for _, j := range join {
 		args = append(args, "--join", j)
 	}
-	cmd := exec.Command(faultlineBin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &agentProc{id: id, cmd: cmd, done: make(chan struct{})}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-p.done
-	})
+	cmd, stderr, done := startGroup(t, args...)
+	p := &agentProc{id: id, cmd: cmd, done: done}
 	addr := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -106,7 +94,6 @@ func startAgentProc(t *testing.T, id, keyFile string, join ...string) *agentProc
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
-	go func() { _ = cmd.Wait(); close(p.done) }()
 	select {
 	case p.addr = <-addr:
 	case <-p.done:
@@ -137,3 +124,23 @@ func keyFile(t *testing.T) string {
 }
 
 func yamlList(ss []string) string { return "[" + strings.Join(ss, ", ") + "]" }
+
+// startGroup starts faultline with args in its own process group, so that
+// a kill reaches anything it spawned. done closes when it has exited; at
+// cleanup the group is SIGKILLed and waited for.
+func startGroup(t *testing.T, args ...string) (*exec.Cmd, io.ReadCloser, chan struct{}) {
+	t.Helper()
+	cmd := exec.Command(faultlineBin, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); <-done })
+	return cmd, stderr, done
+}

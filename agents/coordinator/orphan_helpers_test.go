@@ -181,18 +181,7 @@ func startProxyProc(t *testing.T, upstream string) *proxyProc {
 	if err := os.WriteFile(cfg, []byte(spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(faultlineBin, "proxy", "--port", "0", "--config", cfg)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); <-done })
+	_, stderr, done := startGroup(t, "proxy", "--port", "0", "--config", cfg)
 	p := &proxyProc{}
 	ready := make(chan struct{})
 	go func() {
