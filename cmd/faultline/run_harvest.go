@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"sort"
@@ -63,6 +64,42 @@ type harvester struct {
 	last     map[string]incarnation   // instance id -> its process's last summary
 	previous map[string][]incarnation // instance id -> summaries of processes that died
 	series   reports.SeriesRecorder   // every summary read, for metrics over windows
+
+	endMu sync.Mutex // not mu: the end-of-pass read takes seconds of I/O
+	final *finalRead // that read, shared by Traced and harvest
+}
+
+// finalRead is every instance's summary as read once the load stopped.
+type finalRead struct {
+	insts []targets.Instance
+	sums  map[string]map[string]reports.EndpointTraces
+	notes []string
+}
+
+// endRead reads every instance's summary once the load has stopped, the
+// first time it is called in a pass: the traced graph and the harvest are
+// built from the same read rather than each reading every instance.
+func (h *harvester) endRead(ctx context.Context) *finalRead {
+	h.endMu.Lock()
+	defer h.endMu.Unlock()
+	if h.final == nil {
+		insts, _ := h.inv.Instances(ctx)
+		sums, notes := readSummaries(ctx, h.client, insts)
+		h.final = &finalRead{insts: insts, sums: sums, notes: notes}
+	}
+	return h.final
+}
+
+// traced is the session's Traced: the dependencies the end-of-pass read
+// saw, its unread instances written to diag.
+func (h *harvester) traced(ctx context.Context, diag io.Writer) *reports.DepGraph {
+	f := h.endRead(ctx)
+	for _, n := range f.notes {
+		if diag != nil {
+			fmt.Fprintln(diag, "traced:", n)
+		}
+	}
+	return tracedFrom(f.sums, f.insts, h.inv.Endpoints(), h.mix)
 }
 
 // incarnation is one process of an instance and its last sampled summary.
@@ -183,14 +220,11 @@ func (h *harvester) harvest(ctx context.Context) []reports.Event {
 			}
 		}
 	}
-	insts, _ := h.inv.Instances(ctx)
-	for _, in := range insts {
-		if in.Admin == "" {
-			continue
-		}
-		s, err := fetchSummary(ctx, h.client, in.Admin)
-		if err != nil {
-			th.Notes = append(th.Notes, fmt.Sprintf("traces of %s not read: %v", in.ID, err))
+	f := h.endRead(ctx)
+	th.Notes = append(th.Notes, f.notes...)
+	for _, in := range f.insts {
+		s, ok := f.sums[in.ID]
+		if !ok {
 			continue
 		}
 		h.keep(in, s)

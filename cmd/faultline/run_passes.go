@@ -122,17 +122,8 @@ func runPass(ctx context.Context, base coordinator.Session, p *pass, diag io.Wri
 		s.Target = ref.topo
 		s.Graph = depGraph(ref.topo.Graph(), ref.topo.Endpoints(), sc.Load.Mix, insts)
 		s.ProbeReaders = probeReaders(sc.Probes, ref.topo.Endpoints(), insts)
-		s.Traced = func(ctx context.Context) *reports.DepGraph {
-			all, _ := ref.topo.Instances(ctx) // pids and states as they are now
-			g, notes := tracedGraph(ctx, all, ref.topo.Endpoints(), sc.Load.Mix)
-			for _, n := range notes {
-				if diag != nil {
-					fmt.Fprintln(diag, "traced:", n)
-				}
-			}
-			return g
-		}
 		h := newHarvester(ref.topo, sc.Load.Mix, ref.events)
+		s.Traced = func(ctx context.Context) *reports.DepGraph { return h.traced(ctx, diag) }
 		s.TargetEvents, s.Harvest = h.targetEvents, h.harvest
 	}
 	s.Scenario = &sc

@@ -27,24 +27,35 @@ type traceSummary = reports.EndpointTraces
 // back, say) are skipped and named in the returned notes; nil when no
 // instance answered at all.
 func tracedGraph(ctx context.Context, insts []targets.Instance, eps []targets.Endpoint, mix []scenarios.Endpoint) (*reports.DepGraph, []string) {
-	sums := map[string]map[string]traceSummary{} // instance -> endpoint -> summary
+	sums, notes := readSummaries(ctx, &http.Client{Timeout: 2 * time.Second}, insts)
+	return tracedFrom(sums, insts, eps, mix), notes
+}
+
+// tracedFrom is tracedGraph from summaries already read: nil when none was.
+func tracedFrom(sums map[string]map[string]traceSummary, insts []targets.Instance, eps []targets.Endpoint, mix []scenarios.Endpoint) *reports.DepGraph {
+	if len(sums) == 0 {
+		return nil
+	}
+	return buildTraced(sums, insts, eps, mix)
+}
+
+// readSummaries reads every instance's /traces/summary (instance ->
+// endpoint -> summary); one that does not answer is named in the notes.
+func readSummaries(ctx context.Context, c *http.Client, insts []targets.Instance) (map[string]map[string]traceSummary, []string) {
+	sums := map[string]map[string]traceSummary{}
 	var notes []string
-	client := &http.Client{Timeout: 2 * time.Second}
 	for _, in := range insts {
 		if in.Admin == "" {
 			continue
 		}
-		s, err := fetchSummary(ctx, client, in.Admin)
+		s, err := fetchSummary(ctx, c, in.Admin)
 		if err != nil {
 			notes = append(notes, fmt.Sprintf("traces of %s not read: %v", in.ID, err))
 			continue
 		}
 		sums[in.ID] = s
 	}
-	if len(sums) == 0 {
-		return nil, notes
-	}
-	return buildTraced(sums, insts, eps, mix), notes
+	return sums, notes
 }
 
 func fetchSummary(ctx context.Context, c *http.Client, admin string) (map[string]traceSummary, error) {
