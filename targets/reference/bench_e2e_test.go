@@ -22,9 +22,11 @@ import (
 //
 // FAULTLINE_BENCH_RATE (req/s, default 2000) and FAULTLINE_BENCH_SECONDS
 // (default 15) change the offer. It logs the machine's load before and
-// after, success and p50/p99/max per endpoint, CPU ms per request by
-// process, and the cores each role uses idle (5 s before the attack). FAULTLINE_BENCH_PROFILE=DIR also writes a CPU profile of every
-// process into DIR.
+// after, success and p50/p99/max per endpoint, the breakdown by endpoint
+// and status and by second (breakdown), CPU ms per request by process, and
+// the cores each role uses idle (5 s before the attack).
+// FAULTLINE_BENCH_PROFILE=DIR also writes a CPU profile of every process
+// into DIR.
 func BenchmarkGatewayDefaultMix(b *testing.B) {
 	if testing.Short() {
 		b.Skip("starts real processes")
@@ -69,6 +71,7 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 	atk := vegeta.NewAttacker(vegeta.Timeout(5*time.Second), vegeta.KeepAlive(true), vegeta.MaxWorkers(4096))
 	var m vegeta.Metrics
 	per := map[string]*vegeta.Metrics{} // by endpoint, to tell which one makes the tail
+	bd := newBreakdown()
 	idle := newCPUMeter(b, top)
 	time.Sleep(5 * time.Second)
 	idle.reportIdle(b)
@@ -78,6 +81,7 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 		profiled = profileRun(b, top, dir, max(secs-1, 1))
 	}
 	cpu := newCPUMeter(b, top)
+	timeline := startCPUTimeline(cpu)
 	b.ResetTimer()
 	for res := range atk.Attack(targeter, vegeta.Rate{Freq: rate, Per: time.Second}, time.Duration(secs)*time.Second, "default-mix") {
 		m.Add(res)
@@ -86,9 +90,11 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 			per[k] = &vegeta.Metrics{}
 		}
 		per[k].Add(res)
+		bd.add(k, res)
 	}
 	m.Close()
 	b.StopTimer()
+	timeline.log(b)
 	cpu.report(b, m.Requests)
 	if profiled != nil {
 		profiled()
@@ -108,6 +114,7 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 				e.Latencies.P99.Round(10*time.Microsecond), e.Latencies.Max.Round(10*time.Microsecond))
 		}
 	}
+	bd.log(b)
 	// Where failures came from, as the gateway traced them.
 	r := call(http.MethodGet, admin(top, "gateway-1")+"/traces/summary", nil)
 	b.Logf("gateway trace summary: %s", r.body)
