@@ -87,25 +87,31 @@ type Env struct {
 }
 
 // Sleep waits d, and reports false if the toxic was removed or the link
-// closed first (then the stage should stop holding data back).
+// closed first (then the stage should stop holding data back). It ends
+// within about 0.1 ms of d, not Go's usual 1 ms (see sleepPrecise).
 func (e *Env) Sleep(d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-e.Removed:
-		return false
-	case <-e.Closed:
-		return false
-	}
+	return e.SleepUntil(time.Now().Add(d))
 }
 
 // SleepUntil waits until t (see Sleep).
-func (e *Env) SleepUntil(t time.Time) bool { return e.Sleep(time.Until(t)) }
+func (e *Env) SleepUntil(t time.Time) bool {
+	if coarse := time.Until(t) - preciseSlack; coarse > 0 {
+		timer := time.NewTimer(coarse)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-e.Removed:
+			return false
+		case <-e.Closed:
+			return false
+		}
+	}
+	sleepPrecise(t)
+	return true
+}
 
 // Active reports whether the toxic is still installed and the link open.
 func (e *Env) Active() bool {
