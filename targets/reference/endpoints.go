@@ -30,6 +30,8 @@ func endpointName(r *http.Request) string {
 		return "query.get"
 	case p == "/reserve":
 		return "inventory.reserve"
+	case p == "/release":
+		return "inventory.release"
 	case strings.HasPrefix(p, "/stock/"):
 		return "inventory.stock"
 	case p == "/healthz":

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -223,5 +226,54 @@ func TestStockCacheFollowsBucket(t *testing.T) {
 	}
 	if n := restarts.Load(); n > 0 {
 		t.Errorf("the watcher was restarted %d times, want it to keep running", n)
+	}
+}
+
+// A release gives an order's stock back once, however often it is retried
+// and on whichever instance.
+func TestInventoryReleaseGivesBackOnce(t *testing.T) {
+	js := testBus(t)
+	a, b := testInventory(t, js), testInventory(t, js)
+	setStock(t, a.stock, "item-g", 100)
+	if _, _, err := a.take(context.Background(), "order-g", "item-g", 7); err != nil {
+		t.Fatal(err)
+	}
+	for i, inv := range []*inventory{b, a, b} {
+		left, dup, err := inv.give(context.Background(), "order-g", "item-g", 7)
+		if err != nil {
+			t.Fatalf("release %d: %v", i, err)
+		}
+		if want := i > 0; dup != want || (!dup && left != 100) {
+			t.Errorf("release %d: left %d, dup %v; want 100 left on the first, dup after", i, left, dup)
+		}
+	}
+	if got := stockNow(t, a.stock, "item-g"); got != 100 {
+		t.Errorf("stock after a take of 7 and three releases of it = %d, want 100", got)
+	}
+}
+
+// Inventory's work on a reserve ends when its caller's attempt does
+// (CallTimeout), not a whole BusTimeout later; without timeouts, it is not
+// bounded at all.
+func TestInventoryWorkBoundedByCallTimeout(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		inv := &inventory{n: &node{o: opts(func(o *Options) { o.Timeouts = on; o.CallTimeout = 300 * time.Millisecond })}}
+		var left time.Duration
+		var bounded bool
+		var count atomic.Int64
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/reserve", strings.NewReader(`{"order":"o","item":"i","qty":1}`))
+		inv.serveAdjust(w, r, "reserved", &count, func(ctx context.Context, _, _ string, _ int64) (int64, bool, error) {
+			var dl time.Time
+			dl, bounded = ctx.Deadline()
+			left = time.Until(dl)
+			return 1, false, nil
+		})
+		if w.Code != http.StatusOK || count.Load() != 1 {
+			t.Fatalf("timeouts %v: %d %s, count %d", on, w.Code, w.Body, count.Load())
+		}
+		if bounded != on || (on && (left <= 0 || left > 300*time.Millisecond)) {
+			t.Errorf("timeouts %v: deadline set %v, %v left; want set %v, at most 300ms", on, bounded, left, on)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +19,15 @@ type orders struct {
 	n      *node
 	inv    *depClient
 	stream jetstream.Stream
+
+	released, unreleased atomic.Int64 // stock of failed orders given back, or not
+}
+
+// OrdersStats is orders' /stats: how many failed orders had their stock
+// given back, and how many could not.
+type OrdersStats struct {
+	Released   int64 `json:"released"`
+	Unreleased int64 `json:"unreleased"`
 }
 
 // OrderRequest is the body of POST /orders.
@@ -36,6 +46,7 @@ func runOrders(ctx context.Context, n *node) (http.Handler, error) {
 		return nil, err
 	}
 	o := &orders{n: n, stream: stream, inv: newDepClient("inventory", members, n.o, n.o.CallTimeout, seedOf(n.self.ID))}
+	n.setStats(func() any { return OrdersStats{Released: o.released.Load(), Unreleased: o.unreleased.Load()} })
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /orders", o.create)
 	mux.HandleFunc("GET /orders/{id}", o.get)
@@ -68,17 +79,61 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, _ := json.Marshal(OrderPlaced{ID: id, Item: rq.Item, Qty: rq.Qty, At: time.Now().UTC(), Trace: traceID(r.Context()), Placed: o.n.self.ID})
-	var ack *jetstream.PubAck
+	var seq uint64
 	err = o.n.busCall(r.Context(), func(ctx context.Context) error {
-		var err error
-		ack, err = o.n.js.Publish(ctx, subjectPlaced+id, ev, jetstream.WithMsgID(id))
+		ack, err := o.n.js.Publish(ctx, subjectPlaced+id, ev, jetstream.WithMsgID(id))
+		if err == nil {
+			seq = ack.Sequence
+		}
 		return err
 	})
 	if err != nil {
-		writeErr(w, http.StatusServiceUnavailable, "append OrderPlaced to %s: %v", streamOrders, err)
+		// The append may have been stored with its ack lost: then the order
+		// stands. Otherwise the reserved stock goes back, in the background
+		// so that the 503 is not delayed by a bus that is failing.
+		// Neither is cut short by a caller that has gone (a gateway timeout).
+		ctx := context.WithoutCancel(r.Context())
+		if seq = o.placedSeq(ctx, id); seq == 0 {
+			go o.release(ctx, body)
+			writeErr(w, http.StatusServiceUnavailable, "append OrderPlaced to %s: %v", streamOrders, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "seq": seq, "item": rq.Item, "qty": rq.Qty})
+}
+
+// placedSeq returns the stream sequence of order id's OrderPlaced, or 0
+// when it cannot be read (absent, or the bus did not answer).
+func (o *orders) placedSeq(ctx context.Context, id string) uint64 {
+	var seq uint64
+	o.n.busCall(ctx, func(ctx context.Context) error {
+		msg, err := o.stream.GetLastMsgForSubject(ctx, subjectPlaced+id)
+		if err == nil {
+			seq = msg.Sequence
+		}
+		return err
+	})
+	return seq
+}
+
+// release gives back the stock of an order that was reserved but not
+// placed, so a failed order does not hold stock. It is bounded by the
+// inventory client's timeout and retries; a release that fails is logged
+// and counted, and its stock stays taken. One case it cannot tell: an
+// append that timed out yet is applied after placedSeq looked leaves an
+// order whose stock was returned.
+func (o *orders) release(ctx context.Context, reservation []byte) {
+	rep, err := o.inv.do(ctx, http.MethodPost, "/release", reservation, true, http.Header{"Content-Type": {"application/json"}})
+	if err == nil && rep.status == http.StatusOK {
+		o.released.Add(1)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "seq": ack.Sequence, "item": rq.Item, "qty": rq.Qty})
+	o.unreleased.Add(1)
+	status := 0
+	if rep != nil {
+		status = rep.status
+	}
+	o.n.log.Printf("release of %s failed (status %d): %v; its stock stays reserved", reservation, status, err)
 }
 
 func (o *orders) get(w http.ResponseWriter, r *http.Request) {
