@@ -43,9 +43,11 @@ func (bd *breakdown) add(endpoint string, res *vegeta.Result) {
 	key := fmt.Sprintf("%s %d", endpoint, res.Code)
 	g := bd.groups[key]
 	if g == nil {
-		g = &statusGroup{first: res.Error}
+		// The body names the component that refused; vegeta's error only
+		// repeats the status, so it is the fallback (a transport error).
+		g = &statusGroup{first: strings.TrimSpace(string(res.Body[:min(len(res.Body), 200)]))}
 		if g.first == "" {
-			g.first = strings.TrimSpace(string(res.Body[:min(len(res.Body), 200)]))
+			g.first = res.Error
 		}
 		bd.groups[key] = g
 	}
@@ -107,14 +109,18 @@ func TestBreakdown(t *testing.T) {
 	}
 	bd.add("catalog.get", res(0, time.Millisecond, 200, "{}"))
 	bd.add("catalog.get", res(100*time.Millisecond, 3*time.Millisecond, 200, "{}"))
-	bd.add("orders.create", res(1500*time.Millisecond, 600*time.Millisecond, 503, `{"error":"bulkhead full"}`))
+	r503 := res(1500*time.Millisecond, 600*time.Millisecond, 503, `{"error":"bulkhead full"}`)
+	r503.Error = "503 Service Unavailable"
+	bd.add("orders.create", r503)
 	bd.add("orders.create", res(1600*time.Millisecond, 700*time.Millisecond, 503, `{"error":"later"}`))
-	bd.add("catalog.get", res(2100*time.Millisecond, 60*time.Millisecond, 0, ""))
+	r := res(2100*time.Millisecond, 60*time.Millisecond, 0, "")
+	r.Error = "dial tcp: connection refused"
+	bd.add("catalog.get", r)
 	got := strings.Join(bd.lines(), "\n")
 	for _, want := range []string{
 		"catalog.get 200        2, p50 1ms, p99 3ms, max 3ms",
 		`orders.create 503      2, p50 600ms, p99 700ms, max 700ms, first: {"error":"bulkhead full"}`,
-		"catalog.get 0          1, p50 60ms",
+		"catalog.get 0          1, p50 60ms, p99 60ms, max 60ms, first: dial tcp: connection refused",
 		"second  0:     2 sent,    0 >= 50ms,    0 failed",
 		"second  1:     2 sent,    2 >= 50ms,    2 failed",
 		"second  2:     1 sent,    1 >= 50ms,    1 failed",
