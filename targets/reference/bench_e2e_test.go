@@ -133,9 +133,9 @@ func BenchmarkGatewayDefaultMix(b *testing.B) {
 
 // warmUp offers the mix at rate for FAULTLINE_BENCH_WARMUP seconds before
 // the measured run, and logs how it went. The goal is a sustained rate,
-// and the first second from cold is not one: in 6 of 10 runs (2026-11-29)
-// it had 50-420 requests over 50 ms, the most when other processes took
-// CPU, against 0-1 in the other 4.
+// and the first second from cold is not one: in 6 of 11 runs (2026-11-29)
+// it had 49-420 requests over 50 ms, the most when other processes took
+// CPU, against 0-1 in the other 5.
 func warmUp(b *testing.B, atk *vegeta.Attacker, tr vegeta.Targeter, rate int) {
 	secs := 2
 	if v, err := strconv.Atoi(os.Getenv("FAULTLINE_BENCH_WARMUP")); err == nil && v >= 0 {
