@@ -103,15 +103,35 @@ func (o *orders) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // placedSeq returns the stream sequence of order id's OrderPlaced, or 0
-// when it cannot be read (absent, or the bus did not answer).
+// when it cannot be read (absent, or the bus did not answer). It asks the
+// stream leader (the message-get API), not a direct get: any replica
+// answers a direct get, and one that lags would say "absent" for an
+// append that a quorum has stored.
 func (o *orders) placedSeq(ctx context.Context, id string) uint64 {
 	var seq uint64
 	o.n.busCall(ctx, func(ctx context.Context) error {
-		msg, err := o.stream.GetLastMsgForSubject(ctx, subjectPlaced+id)
-		if err == nil {
-			seq = msg.Sequence
+		req, _ := json.Marshal(map[string]string{"last_by_subj": subjectPlaced + id})
+		msg, err := o.n.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+streamOrders, req)
+		if err != nil {
+			return err
 		}
-		return err
+		var resp struct {
+			Message *struct {
+				Seq uint64 `json:"seq"`
+			} `json:"message"`
+			Error *jetstream.APIError `json:"error"`
+		}
+		switch err := json.Unmarshal(msg.Data, &resp); {
+		case err != nil:
+			return err
+		case resp.Error != nil && resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound:
+			return jetstream.ErrMsgNotFound
+		case resp.Error != nil:
+			return resp.Error
+		case resp.Message != nil:
+			seq = resp.Message.Seq
+		}
+		return nil
 	})
 	return seq
 }
