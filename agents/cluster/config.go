@@ -15,10 +15,10 @@ type Profile string
 // Profiles.
 const (
 	// ProfileLocal suits one machine or a test: memberlist's local
-	// defaults (1 s probes with a 200 ms timeout, 100 ms gossip), with a
-	// 5 s TCP timeout for joins, the LAN retransmit budget and no
-	// compression (see localTCPTimeout, localRetransmitMult and
-	// localCompression).
+	// defaults (1 s probes with a 200 ms timeout, 100 ms gossip, 1,400-byte
+	// packets), with a 5 s TCP timeout for joins, the LAN retransmit budget
+	// and no compression (see localTCPTimeout, localRetransmitMult,
+	// localCompression, localUDPBufferSize and localProbeInterval).
 	ProfileLocal Profile = "local"
 	// ProfileLAN suits real hosts on a LAN: memberlist's LAN defaults
 	// (1 s probes with a 500 ms timeout, 200 ms gossip).
@@ -71,6 +71,10 @@ type Config struct {
 	InboxSize int
 	// Log receives memberlist's log; nil discards it.
 	Log io.Writer
+
+	// tune, when set, changes memberlist's configuration last: the
+	// cluster simulation uses it to measure alternatives to a profile.
+	tune func(*memberlist.Config)
 }
 
 // Defaults shared by both profiles.
@@ -130,9 +134,44 @@ const localCompression = false
 // it at the next push/pull, which memberlist spaces 15 s apart, scaled up
 // to 45 s at 100 nodes and 90 s at 1,000. Measured with TestSimConverge:
 // 5 nodes converged in 22 s with 2 and 0.3 s with 4; 30 nodes in 28 s and
-// 0.8 s. On loopback the extra packets cost little. It does not change
-// failure detection.
+// 0.8 s (those runs also joined through nodes not yet joined, which made it
+// worse; see sim_test.go). Measured again with BenchmarkConverge1000 at 500
+// nodes after that was fixed: with 2, 81 nodes still missed members after
+// 75 s; with 4 all converged in 19-20 s. On loopback the extra packets cost
+// little. It does not change failure detection.
 const localRetransmitMult = 4
+
+// localUDPBufferSize keeps memberlist's 1,400-byte packet budget on one
+// machine, although loopback has no such MTU. A gossip packet and a
+// message with piggybacked gossip carry at most this many bytes of news.
+// Larger packets were measured with BenchmarkConverge1000 (random joins,
+// 2026-11-29, load average 0.5-5): at 200 nodes 7,680 bytes converged a
+// cold join in 1.8 s instead of 5.2 s with a quarter of the packets, but at
+// 500 nodes 4,096 and 7,680 bytes made each node receive news faster than
+// its single handler goroutine could apply it on 2 shared cores:
+// memberlist's 1,024-message handler queues shed 0.5-0.6 million messages
+// in 10 s, probes went unanswered and thousands of false deaths followed,
+// where 1,400 bytes shed none and converged in 18.7-20.5 s. Many agents on
+// one machine share its cores just as the simulation does, so the budget
+// stays. A ceiling applies to any raise: memberlist frames a probe with
+// piggybacked gossip as one compound message whose count is a single byte
+// (makeCompoundMessage in its net.go), so a budget that fits more than 255
+// messages corrupts the packet. By our reckoning of its msgpack encoding
+// the smallest message (suspect or dead, one-letter node names) takes
+// about 31 bytes with its length, which puts the ceiling near 7,900 bytes.
+const localUDPBufferSize = 1400
+
+// localProbeInterval keeps memberlist's local 1 s probe interval, with
+// which a dead node among n is declared after SuspicionMult (3) x log10(n)
+// probe intervals: about 9 s at 1,000 nodes, not the 5 s goal. Probing
+// every 400 ms would give about 3.6 s, but in a simulated 500-node cluster
+// on this 2-core machine it turned the cold join's CPU peak into a collapse
+// (125,000 false declarations of death, against 0-8 with 1 s), so it is not
+// shipped. SuspicionMult 2 was not taken either: it drops Lifeguard's rule
+// that a lone suspicion waits up to 6 times longer unless another node
+// confirms it, which is what keeps one overloaded prober from killing a
+// healthy agent.
+const localProbeInterval = time.Second
 
 // memberlistConfig turns c into memberlist's configuration.
 func (c *Config) memberlistConfig() *memberlist.Config {
@@ -144,6 +183,8 @@ func (c *Config) memberlistConfig() *memberlist.Config {
 		mc.TCPTimeout = localTCPTimeout
 		mc.EnableCompression = localCompression
 		mc.RetransmitMult = localRetransmitMult
+		mc.UDPBufferSize = localUDPBufferSize
+		mc.ProbeInterval = localProbeInterval
 	}
 	mc.Name = c.ID
 	mc.BindAddr = c.BindAddr
@@ -167,6 +208,9 @@ func (c *Config) memberlistConfig() *memberlist.Config {
 	mc.Logger = log.New(w, "memberlist ", log.LstdFlags|log.Lmicroseconds)
 	if c.Transport != nil {
 		mc.Transport = c.Transport
+	}
+	if c.tune != nil {
+		c.tune(mc)
 	}
 	return mc
 }
