@@ -88,7 +88,10 @@ func reportPercentiles(b *testing.B, d []time.Duration, name string) {
 // minutes. Environment variables, to look at trends and alternatives:
 //   - FAULTLINE_BENCH_NODES: the number of nodes;
 //   - FAULTLINE_BENCH_JOIN=seed: join every node through one, as
-//     `faultline run` does, instead of through a random earlier node;
+//     `faultline run` does, instead of through a random joined node;
+//   - FAULTLINE_BENCH_PACE (cores, e.g. 1.2): start each join only while
+//     the process uses fewer cores (simOpts.MaxCores), to form a cluster
+//     one process cannot form at full speed;
 //   - FAULTLINE_BENCH_UDP_BUFFER (bytes), FAULTLINE_BENCH_PROBE_INTERVAL
 //     (a duration), FAULTLINE_BENCH_SUSPICION_MULT and
 //     FAULTLINE_BENCH_RETRANSMIT_MULT: memberlist's UDPBufferSize,
@@ -102,6 +105,14 @@ func BenchmarkConverge1000(b *testing.B) {
 	opts := simOpts{Seed: os.Getenv("FAULTLINE_BENCH_JOIN") == "seed", Tune: benchTune(b)}
 	lim := simLimits{Joins: 75 * time.Second, Converge: 75 * time.Second, Settle: 30 * time.Second,
 		Spread: 30 * time.Second, Detect: 60 * time.Second}
+	if v := os.Getenv("FAULTLINE_BENCH_PACE"); v != "" {
+		c, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			b.Fatalf("FAULTLINE_BENCH_PACE: %v", err)
+		}
+		// Paced joins take longer; the convergence after them less.
+		opts.MaxCores, lim.Joins, lim.Converge = c, 150*time.Second, 45*time.Second
+	}
 	for range b.N {
 		s := newSim(b, n, opts)
 		// A benchmark's log only shows once it ends: print progress now.

@@ -26,6 +26,8 @@ type sim struct {
 	logf  func(format string, args ...any) // progress; tb.Logf unless set
 	t0    time.Time
 	cpu0  time.Duration
+
+	paceMu sync.Mutex // one join at a time through pace
 }
 
 // simOpts chooses how a simulation joins and what it changes in the
@@ -39,6 +41,11 @@ type simOpts struct {
 	// Tune, when set, changes every node's memberlist configuration after
 	// the profile, to measure an alternative.
 	Tune func(*memberlist.Config)
+	// MaxCores, when above 0, holds each join back while the process uses
+	// more cores than this: one process hosting every node otherwise
+	// saturates in a mass join's gossip (see the README), which a fleet
+	// spreads over its hosts.
+	MaxCores float64
 }
 
 // phase is how long one measured phase took, and whether it ended before
@@ -157,6 +164,9 @@ func (s *sim) joinAll(limit time.Duration) bool {
 				if stop.Load() {
 					return
 				}
+				if !s.pace(&stop) {
+					return
+				}
 				mu.Lock()
 				seed := in[0]
 				if !s.opts.Seed {
@@ -181,6 +191,25 @@ func (s *sim) joinAll(limit time.Duration) bool {
 	stop.Store(true)
 	wg.Wait()
 	return ok && failed.Load() == 0
+}
+
+// pace lets one join through at a time, each once the process used under
+// opts.MaxCores cores over the last 100 ms; it reports false if stop was
+// set meanwhile.
+func (s *sim) pace(stop *atomic.Bool) bool {
+	if s.opts.MaxCores <= 0 {
+		return true
+	}
+	s.paceMu.Lock()
+	defer s.paceMu.Unlock()
+	for !stop.Load() {
+		c, t := cpuTime(), time.Now()
+		time.Sleep(100 * time.Millisecond)
+		if float64(cpuTime()-c)/float64(time.Since(t)) < s.opts.MaxCores {
+			return true
+		}
+	}
+	return false
 }
 
 // converged reports whether every node sees every node, and a summary.
