@@ -27,6 +27,7 @@ type Node struct {
 	guard *Guard
 	epoch int64
 	seq   atomic.Uint64
+	left  atomic.Bool // Leave was called: no more resync
 
 	mu   sync.Mutex
 	live map[string]*memberlist.Node // copies, see events.store
@@ -151,8 +152,8 @@ func (n *Node) Join(addrs []string) (int, error) {
 
 // resyncAfter is how long after its join a node exchanges full state once
 // more (see resync): long enough for the news of nodes that joined at the
-// same moment to reach every member (under a second on a quiet cluster of
-// 1,000), short against memberlist's own repair.
+// same moment to reach every member (0.3-0.7 s measured in settled
+// simulated clusters of 100 to 500), short against memberlist's own repair.
 const resyncAfter = 2 * time.Second
 
 // resync closes a gap a join leaves. A join copies one member's view of the
@@ -170,6 +171,9 @@ func (n *Node) resync(seeds []string) {
 	case <-n.done:
 		return
 	case <-t.C:
+	}
+	if n.left.Load() {
+		return // an exchange now would only spread its departure again
 	}
 	if p := n.randomPeer(); p != "" {
 		seeds = []string{p}
@@ -243,7 +247,10 @@ func (n *Node) find(id string) *memberlist.Node {
 }
 
 // Leave announces departure and waits up to timeout for it to spread.
-func (n *Node) Leave(timeout time.Duration) error { return n.ml.Leave(timeout) }
+func (n *Node) Leave(timeout time.Duration) error {
+	n.left.Store(true)
+	return n.ml.Leave(timeout)
+}
 
 // Shutdown stops the node without a goodbye (others will detect it).
 func (n *Node) Shutdown() error {
