@@ -14,7 +14,8 @@ import (
 
 // TestE2EQueryFeedSurvivesBusKill kills a bus node that holds one of
 // query-1's feed consumers, after moving every stream's leader off it (so
-// that orders go on being acknowledged right away), and measures, for every order acknowledged in the 8 s after, how long until
+// that orders go on being acknowledged right away), and measures, for an
+// order placed every 100 ms in the 8 s after, how long until
 // both query instances serve it. With one consumer per instance the read
 // model stalled until a replacement could be created: about 1 s to miss
 // two heartbeats, then as long as JetStream's meta leader took to come
@@ -36,35 +37,29 @@ func TestE2EQueryFeedSurvivesBusKill(t *testing.T) {
 	if err := top.Kill(context.Background(), victim); err != nil {
 		t.Fatal(err)
 	}
-	killedAt := time.Now()
 
-	// One order at a time for 8 s, each followed until both instances
-	// serve it (at most 10 s): bounded in count and time.
-	var lags []time.Duration
-	var failed int
-	for time.Since(killedAt) < 8*time.Second {
-		id, _ := placeOrder(top, fmt.Sprintf("item-%d", 2+len(lags)%50))
-		acked := time.Now()
-		if id == "" {
-			failed++
-			time.Sleep(100 * time.Millisecond)
-			continue
+	// An order every 100 ms for 8 s, each followed until both instances
+	// serve it (at most 10 s after the last): bounded in count and time.
+	lags, failed := ordersVisibleAfter(top, q1, q2, 8*time.Second, 10*time.Second)
+	slow := 0
+	for _, l := range lags {
+		if l > 750*time.Millisecond {
+			slow++
 		}
-		for !(projected(q1, id) && projected(q2, id)) && time.Since(acked) < 10*time.Second {
-			time.Sleep(10 * time.Millisecond)
-		}
-		lags = append(lags, time.Since(acked))
 	}
-	worst := slices.Max(append([]time.Duration{0}, lags...))
-	t.Logf("after killing %s: %d orders acknowledged (%d failed), visible on both query instances within %s at worst (median %s)",
-		victim, len(lags), failed, worst.Round(time.Millisecond), median(append([]time.Duration{0}, lags...)).Round(time.Millisecond))
-	if len(lags) < 10 {
+	t.Logf("after killing %s: %d orders acknowledged (%d failed), %d took over 750ms to be visible on both query instances; worst %s, median %s",
+		victim, len(lags), failed, slow, slices.Max(append([]time.Duration{0}, lags...)).Round(time.Millisecond),
+		median(append([]time.Duration{0}, lags...)).Round(time.Millisecond))
+	if len(lags) < 40 {
 		t.Fatalf("only %d orders acknowledged in the 8 s after the kill (%d failed): nothing to measure", len(lags), failed)
 	}
-	// A lost lane takes at least 1 s (two missed heartbeats) to notice,
-	// so a stall shows as >= 1 s; 750 ms leaves room for a loaded machine.
-	if worst > 750*time.Millisecond {
-		t.Errorf("an order acknowledged after %s was killed took %s to be visible on both query instances; want <= 750ms", victim, worst.Round(time.Millisecond))
+	// A feed that stalls delays every order acknowledged while it lasts:
+	// a lost lane takes at least 1 s (two missed heartbeats) to notice, so
+	// some 10 orders at this pace. A CPU stall of a loaded machine also
+	// stops the orders' acknowledgements, and delays only the one or two
+	// orders in flight; 4 leaves room for two such stalls.
+	if slow > 4 {
+		t.Errorf("%d orders acknowledged after %s was killed took over 750ms to be visible on both query instances; want at most 4", slow, victim)
 	}
 	s1, s2 := queryStats(top, "query-1"), queryStats(top, "query-2")
 	t.Logf("query-1 %+v, query-2 %+v", s1, s2)
@@ -122,4 +117,47 @@ func moveLeadersOff(t *testing.T, top *Topology, victim string) {
 	if err := names.Err(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ordersVisibleAfter places an order every 100 ms for the given time and
+// returns, for each one acknowledged, how long until both query bases
+// served it; an order still missing wait after the last placement counts
+// with the time it waited. It also returns how many orders were refused.
+func ordersVisibleAfter(top *Topology, q1, q2 string, placing, wait time.Duration) ([]time.Duration, int) {
+	type pending struct {
+		id    string
+		acked time.Time
+	}
+	var out []pending
+	var lags []time.Duration
+	failed := 0
+	start := time.Now()
+	next := start
+	for {
+		now := time.Now()
+		stillPlacing := now.Sub(start) < placing
+		if !stillPlacing && (len(out) == 0 || now.Sub(start) > placing+wait) {
+			break
+		}
+		if stillPlacing && !now.Before(next) {
+			next = next.Add(100 * time.Millisecond)
+			if id, _ := placeOrder(top, fmt.Sprintf("item-%d", 2+(len(lags)+len(out)+failed)%50)); id != "" {
+				out = append(out, pending{id, time.Now()})
+			} else {
+				failed++
+			}
+		}
+		out = slices.DeleteFunc(out, func(p pending) bool {
+			if projected(q1, p.id) && projected(q2, p.id) {
+				lags = append(lags, time.Since(p.acked))
+				return true
+			}
+			return false
+		})
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, p := range out {
+		lags = append(lags, time.Since(p.acked))
+	}
+	return lags, failed
 }
