@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/memberlist"
 )
 
 // memNode starts a node named id with key on mn.
@@ -142,5 +144,49 @@ func TestRogueNodeRejected(t *testing.T) {
 	}
 	if len(rogue.Members()) != 1 {
 		t.Fatalf("rogue sees %d members, want only itself", len(rogue.Members()))
+	}
+}
+
+// A node that joined while another was joining elsewhere learns of it by
+// its resync after resyncAfter. Gossip, probes and the periodic full-state
+// exchange are all off here, so nothing else could tell it: without the
+// resync b would never learn of c.
+func TestJoinResyncClosesGap(t *testing.T) {
+	mn := &MemNetwork{}
+	key := testKey(t, 4)
+	quiet := func(mc *memberlist.Config) {
+		mc.GossipInterval = 0
+		mc.PushPullInterval = 0
+		mc.ProbeInterval = time.Hour
+	}
+	start := func(id string) *Node {
+		c := LocalConfig()
+		c.ID, c.Key, c.tune = id, key, quiet
+		c.Transport = mn.NewTransport(id)
+		n, err := New(c)
+		if err != nil {
+			t.Fatalf("start %s: %v", id, err)
+		}
+		t.Cleanup(func() { _ = n.Shutdown() })
+		return n
+	}
+	a, b, c := start("a"), start("b"), start("c")
+	if _, err := b.Join([]string{a.Addr()}); err != nil {
+		t.Fatal(err)
+	}
+	joined := time.Now()
+	// The seed merges a joiner's state just after the join returns; c must
+	// find b in a's view, or c would miss b just as b misses c.
+	waitFor(t, 5*time.Second, "b's join to reach a", func() bool { return a.knows("b") })
+	if _, err := c.Join([]string{a.Addr()}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "c's join to reach a", func() bool { return c.knows("b") && a.knows("c") })
+	if b.knows("c") && time.Since(joined) < resyncAfter {
+		t.Fatal("b learned of c before its resync: gossip is not off, so this test cannot show the resync")
+	}
+	waitFor(t, resyncAfter+10*time.Second, "b to learn of c", func() bool { return b.knows("c") })
+	if got := time.Since(joined); got < resyncAfter {
+		t.Fatalf("b learned of c after %s, before its resync was due (%s)", got, resyncAfter)
 	}
 }
