@@ -11,8 +11,14 @@ import (
 // memNode starts a node named id with key on mn.
 func memNode(t testing.TB, mn *MemNetwork, id string, role Role, key []byte) *Node {
 	t.Helper()
+	return tunedMemNode(t, mn, id, role, key, nil)
+}
+
+// tunedMemNode is memNode with tune applied to memberlist's configuration.
+func tunedMemNode(t testing.TB, mn *MemNetwork, id string, role Role, key []byte, tune func(*memberlist.Config)) *Node {
+	t.Helper()
 	c := LocalConfig()
-	c.ID, c.Role, c.Key = id, role, key
+	c.ID, c.Role, c.Key, c.tune = id, role, key, tune
 	c.Transport = mn.NewTransport(id)
 	n, err := New(c)
 	if err != nil {
@@ -159,17 +165,7 @@ func TestJoinResyncClosesGap(t *testing.T) {
 		mc.PushPullInterval = 0
 		mc.ProbeInterval = time.Hour
 	}
-	start := func(id string) *Node {
-		c := LocalConfig()
-		c.ID, c.Key, c.tune = id, key, quiet
-		c.Transport = mn.NewTransport(id)
-		n, err := New(c)
-		if err != nil {
-			t.Fatalf("start %s: %v", id, err)
-		}
-		t.Cleanup(func() { _ = n.Shutdown() })
-		return n
-	}
+	start := func(id string) *Node { return tunedMemNode(t, mn, id, RoleAgent, key, quiet) }
 	a, b, c := start("a"), start("b"), start("c")
 	if _, err := b.Join([]string{a.Addr()}); err != nil {
 		t.Fatal(err)
