@@ -125,34 +125,23 @@ func BenchmarkConverge1000(b *testing.B) {
 // benchTune reads the FAULTLINE_BENCH_ overrides of the profile.
 func benchTune(b *testing.B) func(*memberlist.Config) {
 	var set []func(*memberlist.Config)
-	if v := os.Getenv("FAULTLINE_BENCH_UDP_BUFFER"); v != "" {
-		k, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("FAULTLINE_BENCH_UDP_BUFFER: %v", err)
+	override := func(name string, parse func(string) (int64, error), apply func(*memberlist.Config, int64)) {
+		v := os.Getenv(name)
+		if v == "" {
+			return
 		}
-		set = append(set, func(c *memberlist.Config) { c.UDPBufferSize = k })
-	}
-	if v := os.Getenv("FAULTLINE_BENCH_PROBE_INTERVAL"); v != "" {
-		d, err := time.ParseDuration(v)
+		k, err := parse(v)
 		if err != nil {
-			b.Fatalf("FAULTLINE_BENCH_PROBE_INTERVAL: %v", err)
+			b.Fatalf("%s: %v", name, err)
 		}
-		set = append(set, func(c *memberlist.Config) { c.ProbeInterval = d })
+		set = append(set, func(c *memberlist.Config) { apply(c, k) })
 	}
-	if v := os.Getenv("FAULTLINE_BENCH_SUSPICION_MULT"); v != "" {
-		k, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("FAULTLINE_BENCH_SUSPICION_MULT: %v", err)
-		}
-		set = append(set, func(c *memberlist.Config) { c.SuspicionMult = k })
-	}
-	if v := os.Getenv("FAULTLINE_BENCH_RETRANSMIT_MULT"); v != "" {
-		k, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatalf("FAULTLINE_BENCH_RETRANSMIT_MULT: %v", err)
-		}
-		set = append(set, func(c *memberlist.Config) { c.RetransmitMult = k })
-	}
+	atoi := func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
+	duration := func(v string) (int64, error) { d, err := time.ParseDuration(v); return int64(d), err }
+	override("FAULTLINE_BENCH_UDP_BUFFER", atoi, func(c *memberlist.Config, k int64) { c.UDPBufferSize = int(k) })
+	override("FAULTLINE_BENCH_PROBE_INTERVAL", duration, func(c *memberlist.Config, k int64) { c.ProbeInterval = time.Duration(k) })
+	override("FAULTLINE_BENCH_SUSPICION_MULT", atoi, func(c *memberlist.Config, k int64) { c.SuspicionMult = int(k) })
+	override("FAULTLINE_BENCH_RETRANSMIT_MULT", atoi, func(c *memberlist.Config, k int64) { c.RetransmitMult = int(k) })
 	if len(set) == 0 {
 		return nil
 	}
