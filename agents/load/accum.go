@@ -20,7 +20,12 @@ type outcome struct {
 // accum gathers one endpoint's outcomes for the open window. Workers record
 // into it concurrently; the window loop swaps it out each second.
 type accum struct {
-	mu       sync.Mutex
+	mu sync.Mutex
+	counts
+}
+
+// counts is one window's worth of an endpoint's outcomes.
+type counts struct {
 	requests int64
 	good     int64
 	status   map[int]int64
@@ -31,9 +36,11 @@ type accum struct {
 	goodLat *reports.Hist
 }
 
-func newAccum() *accum {
-	return &accum{status: map[int]int64{}, errors: map[string]int64{}, lat: reports.NewHist(), svc: reports.NewHist(), goodLat: reports.NewHist()}
+func newCounts() counts {
+	return counts{status: map[int]int64{}, errors: map[string]int64{}, lat: reports.NewHist(), svc: reports.NewHist(), goodLat: reports.NewHist()}
 }
+
+func newAccum() *accum { return &accum{counts: newCounts()} }
 
 func (a *accum) record(o outcome) {
 	a.mu.Lock()
@@ -56,13 +63,13 @@ func (a *accum) record(o outcome) {
 
 // take returns the gathered counts and starts afresh. The fresh histograms
 // are made outside the lock: they are large.
-func (a *accum) take() *accum {
-	fresh := newAccum()
+func (a *accum) take() *counts {
+	fresh := newCounts()
 	a.mu.Lock()
-	old := &accum{requests: a.requests, good: a.good, status: a.status, errors: a.errors, lat: a.lat, svc: a.svc, goodLat: a.goodLat}
-	a.requests, a.good, a.status, a.errors, a.lat, a.svc, a.goodLat = 0, 0, fresh.status, fresh.errors, fresh.lat, fresh.svc, fresh.goodLat
+	old := a.counts
+	a.counts = fresh
 	a.mu.Unlock()
-	return old
+	return &old
 }
 
 // isGood reports whether status is in the endpoint's good set (default
