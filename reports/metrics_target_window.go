@@ -87,7 +87,7 @@ func (h *TargetHarvest) window(from, to time.Time) traceWindow {
 		in := w.instances[s.Instance]
 		in.Role = s.Role
 		for _, smp := range s.Samples[start : end+1] {
-			in.Endpoints = addTraces(in.Endpoints, smp.D)
+			in.Endpoints = AddTraces(in.Endpoints, smp.D)
 		}
 		w.instances[s.Instance] = in
 		w.sampledIDs[s.Instance] = true
@@ -107,7 +107,9 @@ func (h *TargetHarvest) seriesInOrder() []TraceSeries {
 	return out
 }
 
-func addTraces(sum, d map[string]EndpointTraces) map[string]EndpointTraces {
+// AddTraces adds summary d into sum, endpoint by endpoint, and returns
+// sum (made when nil).
+func AddTraces(sum, d map[string]EndpointTraces) map[string]EndpointTraces {
 	if sum == nil {
 		sum = map[string]EndpointTraces{}
 	}

@@ -262,9 +262,7 @@ func (h *harvester) withPrevious(id string, s map[string]reports.EndpointTraces)
 	}
 	out := maps.Clone(s)
 	for _, inc := range h.previous[id] {
-		for ep, t := range inc.sums {
-			out[ep] = out[ep].Plus(t)
-		}
+		out = reports.AddTraces(out, inc.sums)
 	}
 	return out, true
 }
